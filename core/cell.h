@@ -1,0 +1,90 @@
+// Shared memory cells: every location more than one context touches.
+//
+// A Shared<T> is one machine word of simulated memory with a name and a
+// small id. Every access through Load/Store/Cas/Swap/FetchAdd is a
+// scheduling point (before it takes effect) and is traced with its caller's
+// file:line. Peek/Poke bypass the machine: for set-up and final checks only.
+//
+// Memory is sequentially consistent here; atomic read-modify-writes are
+// atomic and, as in atomic_ops(3), promise no ordering of other accesses
+// (which matters once the memory-model layer is weaker than SC).
+#ifndef SMPFUZZ_CORE_CELL_H_
+#define SMPFUZZ_CORE_CELL_H_
+
+#include <string>
+#include <type_traits>
+
+#include "core/loc.h"
+#include "core/machine.h"
+
+namespace smp {
+
+class CellBase {
+ public:
+  CellBase(Machine& m, std::string name, Word init)
+      : m_(&m), value_(init), id_(m.RegisterCell(std::move(name), this)) {}
+  CellBase(const CellBase&) = delete;
+  CellBase& operator=(const CellBase&) = delete;
+
+  int id() const { return id_; }
+  Machine& machine() const { return *m_; }
+  // The current value, without a scheduling point: set-up and checks only.
+  Word PeekWord() const { return value_; }
+
+ protected:
+  friend class Machine;
+  Machine* m_;
+  Word value_;
+  int id_;
+  int waiters_ = 0;  // contexts spinning on this cell
+};
+
+template <typename T>
+class Shared : public CellBase {
+  static_assert(std::is_integral_v<T> || std::is_enum_v<T>,
+                "Shared<T> holds integers and enums: pointer values must not "
+                "reach traces or decisions (use indices)");
+
+ public:
+  Shared(Machine& m, std::string name, T init = T{})
+      : CellBase(m, std::move(name), ToWord(init)) {}
+
+  // Scheduling point.
+  T Load(Loc loc = Loc::Here()) const { return FromWord(m_->Load(*this, loc)); }
+  // Scheduling point.
+  void Store(T v, Loc loc = Loc::Here()) { m_->Store(*this, ToWord(v), loc); }
+  // Scheduling point. Atomic compare-and-swap; true iff it stored.
+  bool Cas(T expected, T desired, Loc loc = Loc::Here()) {
+    return m_->Cas(*this, ToWord(expected), ToWord(desired), loc) ==
+           ToWord(expected);
+  }
+  // Scheduling point. Atomic swap; returns the old value.
+  T Swap(T v, Loc loc = Loc::Here()) {
+    return FromWord(m_->Swap(*this, ToWord(v), loc));
+  }
+  // Scheduling point. Atomic add; returns the old value.
+  T FetchAdd(T delta, Loc loc = Loc::Here()) {
+    return FromWord(m_->FetchAdd(*this, ToWord(delta), loc));
+  }
+  // Blocking scheduling point: spin (cpu_spinwait) while the cell holds v.
+  void SpinWhile(T v, Loc loc = Loc::Here()) const {
+    m_->SpinWhile(*this, ToWord(v), loc);
+  }
+
+  T Peek() const { return FromWord(value_); }
+  void Poke(T v) { value_ = ToWord(v); }
+
+ private:
+  static Word ToWord(T v) {
+    if constexpr (std::is_enum_v<T>) {
+      return static_cast<Word>(static_cast<std::underlying_type_t<T>>(v));
+    } else {
+      return static_cast<Word>(v);
+    }
+  }
+  static T FromWord(Word w) { return static_cast<T>(w); }
+};
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_CORE_CELL_H_

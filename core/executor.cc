@@ -1,0 +1,31 @@
+#include "core/executor.h"
+
+#include <memory>
+
+#include "core/machine.h"
+
+namespace smp {
+
+Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
+                        Trace* trace) {
+  Machine::Options options;
+  options.num_cpus = spec_.num_cpus;
+  options.max_steps = max_steps != 0 ? max_steps : spec_.max_steps;
+  options.record = trace != nullptr;
+  Execution result;
+  {
+    Machine m(pool_, scheduler, options);
+    std::unique_ptr<Scenario> scenario = spec_.make(m);
+    m.SetFinalCheck([&] { scenario->Check(m); });
+    result.verdict = m.Run();
+    result.picks = m.picks();
+    result.decision_hash = m.decision_hash();
+    result.steps = m.step();
+    if (trace != nullptr) *trace = m.TakeTrace();
+    // The scenario (and its cells) die before the machine.
+    scenario.reset();
+  }
+  return result;
+}
+
+}  // namespace smp

@@ -1,0 +1,770 @@
+#include "core/machine.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "core/cell.h"
+
+namespace smp {
+namespace {
+
+// The engine's own invariants: always checked, never a verdict.
+#define SMP_CHECK(cond)                                                    \
+  do {                                                                     \
+    if (!(cond)) {                                                         \
+      std::fprintf(stderr, "smpfuzz: internal check failed: %s (%s:%d)\n", \
+                   #cond, __FILE__, __LINE__);                             \
+      std::abort();                                                        \
+    }                                                                      \
+  } while (0)
+
+std::string LocText(Loc loc) {
+  return std::string(loc.file) + ":" + std::to_string(loc.line);
+}
+
+}  // namespace
+
+Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
+    : pool_(pool),
+      scheduler_(scheduler),
+      num_cpus_(std::clamp(options.num_cpus, 1, kMaxCpus)),
+      max_steps_(options.max_steps),
+      record_(options.record) {
+  choices_.reserve(64);
+  picks_.reserve(256);
+}
+
+Machine::~Machine() {
+  // Return every stack, including those of contexts abandoned mid-run.
+  for (Context& c : contexts_) {
+    if (c.fiber != nullptr) pool_.Release(c.fiber);
+  }
+  for (Fiber* f : dead_fibers_) pool_.Release(f);
+}
+
+// ---------------------------------------------------------------------------
+// Declarations
+
+int Machine::AddThread(std::string name, int cpu, std::function<void()> body) {
+  SMP_CHECK(!running_);
+  SMP_CHECK(cpu == kAnyCpu || (cpu >= 0 && cpu < num_cpus_));
+  threads_.push_back(Thread{std::move(name), cpu, std::move(body)});
+  return static_cast<int>(threads_.size()) - 1;
+}
+
+int Machine::AddLine(std::string name, int level, std::function<void()> handler) {
+  SMP_CHECK(!running_);
+  SMP_CHECK(lines_.size() < kMaxLines);
+  SMP_CHECK(level >= 1 && level <= kMaxLevel);
+  lines_.push_back(Line{std::move(name), level, std::move(handler)});
+  const int id = static_cast<int>(lines_.size()) - 1;
+  for (int m = 0; m < level; ++m) above_[m] |= uint64_t{1} << id;
+  return id;
+}
+
+void Machine::AddSource(int line, uint32_t count, uint32_t cpu_mask) {
+  SMP_CHECK(!running_);
+  SMP_CHECK(line >= 0 && line < static_cast<int>(lines_.size()));
+  cpu_mask &= (num_cpus_ >= 32 ? ~0u : (1u << num_cpus_) - 1);
+  SMP_CHECK(cpu_mask != 0);
+  sources_.push_back(Source{line, count, cpu_mask});
+}
+
+int Machine::AddChannel(std::string name) {
+  channels_.push_back(Channel{std::move(name)});
+  return static_cast<int>(channels_.size()) - 1;
+}
+
+int Machine::AddLock(std::string name, const CellBase& cell) {
+  locks_.push_back(Lock{std::move(name), cell.id()});
+  const int id = static_cast<int>(locks_.size()) - 1;
+  cells_[cell.id()].lock = id;
+  return id;
+}
+
+int Machine::RegisterCell(std::string name, CellBase* cell) {
+  cells_.push_back(CellInfo{std::move(name), cell});
+  return static_cast<int>(cells_.size()) - 1;
+}
+
+// ---------------------------------------------------------------------------
+// Running
+
+Verdict Machine::Run() {
+  SMP_CHECK(!running_);
+  running_ = true;
+  for (size_t i = 0; i < threads_.size(); ++i) {
+    Thread& t = threads_[i];
+    t.ctx = NewContext(CtxKind::kThread, static_cast<int>(i), t.cpu, 0);
+    if (t.cpu == kAnyCpu) {
+      global_runq_.push_back(t.ctx);
+    } else {
+      cpus_[t.cpu].runq.push_back(t.ctx);
+    }
+  }
+  Context* first = Decide();
+  if (first != nullptr) {
+    current_ = first;
+    pool_.SwitchTo(pool_.main(), first->fiber);
+  }
+  // Back on the main fiber: the execution is over.
+  current_ = nullptr;
+  SMP_CHECK(over_);
+  if (!has_verdict_ && final_check_) final_check_();
+  if (!has_verdict_) SetVerdict(VerdictKind::kClean, "", "clean");
+  if (record_) trace_.verdict = verdict_;
+  return verdict_;
+}
+
+Machine::Context* Machine::NewContext(CtxKind kind, int obj, int cpu,
+                                      int level) {
+  Context& c = contexts_.emplace_back();
+  c.id = static_cast<uint16_t>(contexts_.size() - 1);
+  c.kind = kind;
+  c.obj = static_cast<int16_t>(obj);
+  c.cpu = static_cast<int8_t>(cpu);
+  c.level = static_cast<uint8_t>(level);
+  c.machine = this;
+  c.fiber = pool_.Acquire(&Machine::ContextMain, &c);
+  return &c;
+}
+
+void Machine::ContextMain(void* arg) {
+  auto* ctx = static_cast<Context*>(arg);
+  ctx->machine->RunBody(ctx);
+}
+
+void Machine::RunBody(Context* ctx) {
+  ctx->started = true;
+  Rec(Op::kStart, ctx->obj, 0, 0, Loc{"", 0});
+  if (ctx->kind == CtxKind::kThread) {
+    threads_[ctx->obj].body();
+  } else {
+    lines_[ctx->obj].handler();
+  }
+  FinishContext(ctx);
+}
+
+void Machine::FinishContext(Context* ctx) {
+  Cpu& c = cpus_[ctx->cpu];
+  Rec(Op::kEnd, ctx->obj, 0, 0, Loc{"", 0});
+  if (ctx->kind == CtxKind::kThread) {
+    SMP_CHECK(c.thread == ctx && c.stack.empty());
+    c.thread = nullptr;
+  } else {
+    SMP_CHECK(!c.stack.empty() && c.stack.back() == ctx);
+    c.stack.pop_back();
+    c.mask = ctx->saved_mask;
+    c.in_service &= ~(uint64_t{1} << ctx->obj);
+  }
+  ctx->state = CtxState::kDone;
+  Context* next = Decide();
+  // The fiber is reusable only once we are off it: Decide() above may have
+  // acquired fibers for new contexts, and must not have been handed this one.
+  dead_fibers_.push_back(ctx->fiber);
+  ctx->fiber = nullptr;
+  Fiber* self = dead_fibers_.back();
+  if (next == nullptr) {
+    current_ = nullptr;
+    pool_.SwitchTo(self, pool_.main(), /*from_is_dying=*/true);
+  } else {
+    current_ = next;
+    pool_.SwitchTo(self, next->fiber, /*from_is_dying=*/true);
+  }
+  std::abort();  // a dead context is never resumed
+}
+
+void Machine::SwitchFrom(Context* from, Context* to, bool dying) {
+  if (to == nullptr) EndFromContext();
+  current_ = to;
+  pool_.SwitchTo(from->fiber, to->fiber, dying);
+  // Resumed: whoever switched here set current_ to us.
+}
+
+void Machine::EndFromContext() {
+  Fiber* self = current_->fiber;
+  current_ = nullptr;
+  pool_.SwitchTo(self, pool_.main());
+  std::abort();  // abandoned contexts are never resumed
+}
+
+bool Machine::CpuRunnable(int k) const {
+  const Cpu& c = cpus_[k];
+  if (Deliverable(c) != 0) return true;
+  const Context* top = c.Top();
+  if (top != nullptr) return top->state == CtxState::kRunnable;
+  return !c.runq.empty();
+}
+
+uint32_t Machine::CollectChoices() {
+  choices_.clear();
+  for (int k = 0; k < num_cpus_; ++k) {
+    if (CpuRunnable(k)) {
+      choices_.push_back(Choice{ChoiceKind::kRun, static_cast<uint8_t>(k), 0});
+    }
+  }
+  if (!global_runq_.empty()) {
+    for (int k = 0; k < num_cpus_; ++k) {
+      const Cpu& c = cpus_[k];
+      if (c.thread != nullptr || !c.stack.empty() || !c.runq.empty()) continue;
+      // In thread-id order, whatever order they became runnable in.
+      std::vector<uint16_t> ids;
+      for (const Context* t : global_runq_) ids.push_back(t->obj);
+      std::sort(ids.begin(), ids.end());
+      for (uint16_t id : ids) {
+        choices_.push_back(Choice{ChoiceKind::kPlace, static_cast<uint8_t>(k), id});
+      }
+    }
+  }
+  for (size_t s = 0; s < sources_.size(); ++s) {
+    if (sources_[s].remaining == 0) continue;
+    for (int k = 0; k < num_cpus_; ++k) {
+      if (sources_[s].cpu_mask & (1u << k)) {
+        choices_.push_back(Choice{ChoiceKind::kRaise, static_cast<uint8_t>(k),
+                                  static_cast<uint16_t>(s)});
+      }
+    }
+  }
+  return static_cast<uint32_t>(choices_.size());
+}
+
+Machine::Context* Machine::Decide() {
+  for (;;) {
+    if (over_) return nullptr;
+    if (++step_ > max_steps_) {
+      SetVerdict(VerdictKind::kHang,
+                 "hang: " + std::to_string(max_steps_) +
+                     " steps without reaching quiescence (livelock, or a "
+                     "scenario needing a larger step budget)",
+                 "hang");
+      over_ = true;
+      return nullptr;
+    }
+    const uint32_t n = CollectChoices();
+    if (n == 0) {
+      Quiesce();
+      over_ = true;
+      return nullptr;
+    }
+    uint32_t pick = 0;
+    if (n > 1) {
+      pick = scheduler_.Pick(choices_.data(), n,
+                             current_ != nullptr ? current_->cpu : -1);
+      SMP_CHECK(pick < n);
+      picks_.push_back(pick);
+      decision_hash_ = (decision_hash_ ^ (uint64_t{n} << 32 | pick)) *
+                       0x100000001b3ULL;
+    }
+    const Choice ch = choices_[pick];
+    switch (ch.kind) {
+      case ChoiceKind::kRun:
+        return EnterCpu(ch.cpu);
+      case ChoiceKind::kPlace: {
+        Context* t = threads_[ch.arg].ctx;
+        global_runq_.erase(
+            std::find(global_runq_.begin(), global_runq_.end(), t));
+        Cpu& c = cpus_[ch.cpu];
+        c.thread = t;
+        t->cpu = static_cast<int8_t>(ch.cpu);
+        if (record_) {
+          Context* saved = current_;
+          current_ = t;
+          Rec(Op::kPlace, t->obj, ch.cpu, 0, Loc{"", 0});
+          current_ = saved;
+        }
+        return t;
+      }
+      case ChoiceKind::kRaise: {
+        Source& s = sources_[ch.arg];
+        --s.remaining;
+        cpus_[ch.cpu].pending |= uint64_t{1} << s.line;
+        Rec(Op::kRaise, s.line, ch.cpu, 0, Loc{"", 0});
+        continue;  // asserting a line is not running anything: pick again
+      }
+    }
+  }
+}
+
+Machine::Context* Machine::EnterCpu(int k) {
+  Cpu& c = cpus_[k];
+  if (uint64_t d = Deliverable(c)) {
+    // Highest level first; among equals, the lowest line id.
+    int best = -1;
+    for (uint64_t bits = d; bits != 0; bits &= bits - 1) {
+      const int i = __builtin_ctzll(bits);
+      if (best < 0 || lines_[i].level > lines_[best].level) best = i;
+    }
+    const uint64_t bit = uint64_t{1} << best;
+    c.pending &= ~bit;
+    c.in_service |= bit;
+    Line& line = lines_[best];
+    ++line.deliveries;
+    Context* h = NewContext(CtxKind::kHardIntr, best, k, line.level);
+    h->saved_mask = c.mask;
+    c.mask = line.level;
+    c.stack.push_back(h);
+    return h;
+  }
+  Context* top = c.Top();
+  if (top != nullptr) return top;
+  Context* t = c.runq.front();
+  c.runq.pop_front();
+  c.thread = t;
+  t->cpu = static_cast<int8_t>(k);
+  return t;
+}
+
+// ---------------------------------------------------------------------------
+// Operations
+
+bool Machine::PendingAbove(int level) const {
+  const Cpu& c = cpus_[current_->cpu];
+  return (c.pending & ~c.in_service & above_[std::clamp(level, 0, kMaxLevel)]) != 0;
+}
+
+void Machine::SetMask(int level, Loc loc) {
+  Point();
+  Cpu& c = cpus_[current_->cpu];
+  const int old = c.mask;
+  c.mask = std::clamp(level, 0, kMaxLevel);
+  Rec(Op::kSetMask, -1, c.mask, old, loc);
+}
+
+void Machine::DisableInterrupts(Loc loc) {
+  Point();
+  cpus_[current_->cpu].intr_enabled = false;
+  Rec(Op::kIntrOff, -1, 0, 0, loc);
+}
+
+void Machine::EnableInterrupts(Loc loc) {
+  Point();
+  cpus_[current_->cpu].intr_enabled = true;
+  Rec(Op::kIntrOn, -1, 0, 0, loc);
+}
+
+void Machine::SendIpi(int cpu, int line, Loc loc) {
+  Point();
+  SMP_CHECK(cpu >= 0 && cpu < num_cpus_);
+  SMP_CHECK(line >= 0 && line < static_cast<int>(lines_.size()));
+  cpus_[cpu].pending |= uint64_t{1} << line;
+  Rec(Op::kIpi, line, cpu, 0, loc);
+}
+
+void Machine::Yield(Loc loc) {
+  Point();
+  Rec(Op::kYield, -1, 0, 0, loc);
+}
+
+void Machine::SpinWhile(const CellBase& cell, Word value, Loc loc) {
+  // No scheduling point before registering: the caller's load and this
+  // registration are one step, as a CPU spinning on a cache line sees every
+  // change to it.
+  if (cell.value_ != value) return;
+  Context* self = current_;
+  self->state = CtxState::kSpinning;
+  self->wait_cell = &cell;
+  self->wait_value = value;
+  self->wait_loc = loc;
+  ++const_cast<CellBase&>(cell).waiters_;
+  spinners_.push_back(self);
+  Rec(Op::kSpin, cell.id_, value, 0, loc);
+  Point();
+  // Resumed: the cell changed (Wake), and the caller re-checks it.
+}
+
+void Machine::Wake(Context* ctx) {
+  ctx->state = CtxState::kRunnable;
+  --const_cast<CellBase*>(ctx->wait_cell)->waiters_;
+  ctx->wait_cell = nullptr;
+}
+
+void Machine::CellWritten(const CellBase& cell) {
+  if (cell.waiters_ == 0) return;
+  size_t kept = 0;
+  for (Context* s : spinners_) {
+    if (s->wait_cell == &cell && cell.value_ != s->wait_value) {
+      Wake(s);
+    } else {
+      spinners_[kept++] = s;
+    }
+  }
+  spinners_.resize(kept);
+}
+
+void Machine::Park(int chan, Loc loc) {
+  Point();
+  ParkNow(chan, loc);
+}
+
+bool Machine::ParkWhile(int chan, const CellBase& cell, Word value, Loc loc) {
+  Point();
+  if (cell.value_ != value) return false;
+  ParkNow(chan, loc);
+  return true;
+}
+
+void Machine::ParkNow(int chan, Loc loc) {
+  Context* self = current_;
+  Cpu& c = cpus_[self->cpu];
+  if (self->kind != CtxKind::kThread) {
+    Fail(VerdictKind::kLockMisuse,
+         "park in interrupt context: handler '" + lines_[self->obj].name +
+             "' tried to sleep on channel '" + channels_[chan].name + "' at " +
+             LocText(loc),
+         "park-in-interrupt " + lines_[self->obj].name, loc);
+  }
+  SMP_CHECK(c.thread == self && c.stack.empty());
+  Rec(Op::kPark, chan, 0, 0, loc);
+  self->state = CtxState::kParked;
+  self->chan = chan;
+  self->park_step = step_;
+  self->park_loc = loc;
+  c.thread = nullptr;
+  Point();
+  // Resumed: unparked and scheduled again (maybe on another CPU).
+}
+
+int Machine::Unpark(int chan, Loc loc) {
+  Point();
+  return WakeParked(chan, -1, loc);
+}
+
+int Machine::UnparkOne(int chan, Loc loc) {
+  Point();
+  return WakeParked(chan, 1, loc);
+}
+
+int Machine::WakeParked(int chan, int limit, Loc loc) {
+  int woken = 0;
+  for (Thread& t : threads_) {
+    Context* c = t.ctx;
+    if (woken == limit) break;
+    if (c->state != CtxState::kParked || c->chan != chan) continue;
+    c->state = CtxState::kRunnable;
+    c->chan = -1;
+    if (t.cpu == kAnyCpu) {
+      global_runq_.push_back(c);
+    } else {
+      cpus_[t.cpu].runq.push_back(c);
+    }
+    ++woken;
+  }
+  channels_[chan].last_unpark_step = step_;
+  channels_[chan].last_unpark_loc = loc;
+  Rec(Op::kUnpark, chan, woken, 0, loc);
+  return woken;
+}
+
+void Machine::LockAcquired(int lock, Loc loc) {
+  locks_[lock].owner = current_;
+  locks_[lock].acquired_at = loc;
+  Rec(Op::kAcquire, lock, 0, 0, loc);
+}
+
+void Machine::LockReleased(int lock, Loc loc) {
+  locks_[lock].owner = nullptr;
+  Rec(Op::kRelease, lock, 0, 0, loc);
+}
+
+void Machine::Note(std::string text, Loc loc) {
+  if (!record_) return;
+  trace_.notes.push_back(std::move(text));
+  Rec(Op::kNote, static_cast<int>(trace_.notes.size()) - 1, 0, 0, loc);
+}
+
+Word Machine::Load(const CellBase& cell, Loc loc) {
+  Point();
+  Rec(Op::kLoad, cell.id_, cell.value_, 0, loc);
+  return cell.value_;
+}
+
+void Machine::Store(CellBase& cell, Word value, Loc loc) {
+  Point();
+  cell.value_ = value;
+  Rec(Op::kStore, cell.id_, value, 0, loc);
+  CellWritten(cell);
+}
+
+Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc) {
+  Point();
+  const Word old = cell.value_;
+  if (old == expected) {
+    cell.value_ = desired;
+    Rec(Op::kCas, cell.id_, old, desired, loc);
+    CellWritten(cell);
+  } else {
+    Rec(Op::kCasFail, cell.id_, old, expected, loc);
+  }
+  return old;
+}
+
+Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
+  Point();
+  const Word old = cell.value_;
+  cell.value_ = value;
+  Rec(Op::kSwap, cell.id_, old, value, loc);
+  CellWritten(cell);
+  return old;
+}
+
+Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc) {
+  Point();
+  const Word old = cell.value_;
+  cell.value_ = old + delta;
+  Rec(Op::kAdd, cell.id_, old, cell.value_, loc);
+  CellWritten(cell);
+  return old;
+}
+
+// ---------------------------------------------------------------------------
+// Verdicts
+
+void Machine::SetVerdict(VerdictKind kind, std::string message,
+                         std::string signature) {
+  if (has_verdict_) return;
+  has_verdict_ = true;
+  verdict_.kind = kind;
+  verdict_.message = std::move(message);
+  verdict_.signature = std::move(signature);
+  verdict_.step = step_;
+}
+
+void Machine::Fail(VerdictKind kind, std::string message, std::string signature,
+                   Loc loc) {
+  if (current_ != nullptr) {
+    Rec(Op::kNote, -1, 0, 0, loc);
+  }
+  SetVerdict(kind, std::move(message), std::move(signature));
+  over_ = true;
+  if (current_ != nullptr) EndFromContext();
+}
+
+void Machine::AssertionFailed(const char* expr, const char* msg, Loc loc) {
+  std::string where = LocText(loc);
+  std::string who = current_ != nullptr
+                        ? " in " + Describe(current_)
+                        : std::string(" in the final check");
+  Fail(VerdictKind::kAssertion,
+       "assertion failed: " + std::string(msg) + " (" + expr + ") at " +
+           where + who,
+       "assertion " + std::string(msg) + " @" + where, loc);
+}
+
+std::string Machine::Label(const Context* c) const {
+  if (c->kind == CtxKind::kThread) return "thread " + threads_[c->obj].name;
+  return "intr " + lines_[c->obj].name;
+}
+
+std::string Machine::Describe(const Context* c) const {
+  std::string s = Label(c);
+  if (c->kind != CtxKind::kThread) {
+    s += " (level " + std::to_string(c->level) + ")";
+  }
+  if (c->cpu >= 0) s += " on CPU" + std::to_string(c->cpu);
+  return s;
+}
+
+void Machine::Quiesce() {
+  for (int k = 0; k < num_cpus_; ++k) {
+    const Context* top = cpus_[k].Top();
+    if (top != nullptr && top->state == CtxState::kSpinning) {
+      ReportDeadlock();
+      return;
+    }
+  }
+  for (const Thread& t : threads_) {
+    const Context* c = t.ctx;
+    if (c->state != CtxState::kParked) continue;
+    const Channel& ch = channels_[c->chan];
+    std::string msg = "lost wakeup: thread " + t.name + " parked on '" +
+                      ch.name + "' at " + LocText(c->park_loc) +
+                      " and nothing is left to wake it.";
+    if (ch.last_unpark_step != 0 && ch.last_unpark_step < c->park_step) {
+      msg += "\n  the last unpark of '" + ch.name + "' came before it parked (" +
+             LocText(ch.last_unpark_loc) + ", step " +
+             std::to_string(ch.last_unpark_step) + " < " +
+             std::to_string(c->park_step) + "): that wakeup was lost.";
+    } else if (ch.last_unpark_step == 0) {
+      msg += "\n  '" + ch.name + "' was never unparked.";
+    }
+    SetVerdict(VerdictKind::kLostWakeup, msg,
+               "lost-wakeup thread " + t.name + " on " + ch.name + " @" +
+                   LocText(c->park_loc));
+    return;
+  }
+  for (int k = 0; k < num_cpus_; ++k) {
+    const Cpu& c = cpus_[k];
+    if (c.pending == 0) continue;
+    const int line = __builtin_ctzll(c.pending);
+    const std::string why =
+        !c.intr_enabled ? "its interrupts were left disabled"
+                        : "its priority mask was left at " + std::to_string(c.mask);
+    SetVerdict(VerdictKind::kLostWakeup,
+               "lost interrupt: line '" + lines_[line].name + "' (level " +
+                   std::to_string(lines_[line].level) + ") is pending on CPU" +
+                   std::to_string(k) + " but will never be serviced: " + why +
+                   " when everything else had finished.",
+               "lost-interrupt " + lines_[line].name);
+    return;
+  }
+}
+
+void Machine::ReportDeadlock() {
+  // What each blocked context waits for: the context directly above it on
+  // its CPU (it cannot run until that returns), or the owner of the lock
+  // whose cell it spins on.
+  auto blocker = [&](const Context* c) -> const Context* {
+    const Cpu& cpu = cpus_[c->cpu];
+    if (cpu.Top() != c) {
+      if (c == cpu.thread) return cpu.stack.front();
+      for (size_t i = 0; i + 1 < cpu.stack.size(); ++i) {
+        if (cpu.stack[i] == c) return cpu.stack[i + 1];
+      }
+      return nullptr;
+    }
+    if (c->state != CtxState::kSpinning) return nullptr;
+    const int lock = cells_[c->wait_cell->id_].lock;
+    if (lock < 0) return nullptr;
+    const Context* owner = locks_[lock].owner;
+    return (owner != nullptr && owner->state != CtxState::kDone) ? owner : nullptr;
+  };
+  auto wait_text = [&](const Context* c) {
+    const CellInfo& ci = cells_[c->wait_cell->id_];
+    std::string s = "spins on '" + ci.name + "' at " + LocText(c->wait_loc);
+    if (ci.lock >= 0) {
+      const Lock& l = locks_[ci.lock];
+      s += " [lock " + l.name;
+      if (l.owner != nullptr) {
+        s += ", held by " + Describe(l.owner) + " since " +
+             LocText(l.acquired_at);
+      }
+      s += "]";
+    }
+    return s;
+  };
+
+  std::string msg = "deadlock: no context can make progress\n";
+  for (int k = 0; k < num_cpus_; ++k) {
+    const Cpu& cpu = cpus_[k];
+    msg += "  CPU" + std::to_string(k) + " (mask " + std::to_string(cpu.mask) +
+           (cpu.intr_enabled ? "" : ", interrupts off") + "): ";
+    std::vector<const Context*> stack;
+    if (cpu.thread != nullptr) stack.push_back(cpu.thread);
+    stack.insert(stack.end(), cpu.stack.begin(), cpu.stack.end());
+    if (stack.empty()) msg += "idle";
+    for (size_t i = 0; i < stack.size(); ++i) {
+      const Context* c = stack[i];
+      if (i > 0) msg += "\n      interrupted by ";
+      msg += Label(c);
+      if (c->kind != CtxKind::kThread) {
+        msg += " (level " + std::to_string(c->level) + ")";
+      }
+      if (c->state == CtxState::kSpinning) msg += ", " + wait_text(c);
+    }
+    msg += "\n";
+  }
+
+  // Find a cycle: follow blockers from each spinning context in id order.
+  std::vector<const Context*> cycle;
+  for (const Context& start : contexts_) {
+    if (start.state != CtxState::kSpinning) continue;
+    std::vector<const Context*> path;
+    const Context* c = &start;
+    while (c != nullptr &&
+           std::find(path.begin(), path.end(), c) == path.end()) {
+      path.push_back(c);
+      c = blocker(c);
+    }
+    if (c != nullptr) {
+      cycle.assign(std::find(path.begin(), path.end(), c), path.end());
+      break;
+    }
+  }
+
+  std::vector<std::string> sig_parts;
+  if (!cycle.empty()) {
+    bool one_cpu = true;
+    for (const Context* c : cycle) one_cpu &= c->cpu == cycle[0]->cpu;
+    msg += one_cpu ? "self-deadlock on CPU" + std::to_string(cycle[0]->cpu) +
+                         ": an interrupt handler waits for a lock held by the "
+                         "context it interrupted\n"
+                   : "wait-for cycle across CPUs:\n";
+    for (size_t i = 0; i < cycle.size(); ++i) {
+      const Context* c = cycle[i];
+      const Context* next = cycle[(i + 1) % cycle.size()];
+      if (next->cpu == c->cpu && cpus_[c->cpu].Top() != c) {
+        msg += "  " + Describe(c) + " is interrupted by " + Describe(next) + "\n";
+        sig_parts.push_back(Label(c) + " <intr " + Label(next));
+      } else {
+        const Lock& l = locks_[cells_[c->wait_cell->id_].lock];
+        msg += "  " + Describe(c) + " waits for lock " + l.name + " held by " +
+               Describe(next) + "\n";
+        sig_parts.push_back(Label(c) + " >" + l.name);
+      }
+    }
+    std::sort(sig_parts.begin(), sig_parts.end());
+    std::string sig = one_cpu ? "deadlock self" : "deadlock cycle";
+    for (const std::string& p : sig_parts) sig += " [" + p + "]";
+    SetVerdict(VerdictKind::kDeadlock, msg, sig);
+    return;
+  }
+  for (const Context& c : contexts_) {
+    if (c.state != CtxState::kSpinning) continue;
+    sig_parts.push_back(Label(&c) + " on " + cells_[c.wait_cell->id_].name);
+  }
+  std::sort(sig_parts.begin(), sig_parts.end());
+  msg += "no wait-for cycle: the cells spun on will never change";
+  std::string sig = "deadlock stuck";
+  for (const std::string& p : sig_parts) sig += " [" + p + "]";
+  SetVerdict(VerdictKind::kDeadlock, msg, sig);
+}
+
+// ---------------------------------------------------------------------------
+// Trace
+
+void Machine::RecSlow(Op op, int obj, Word a, Word b, Loc loc) {
+  Event e;
+  e.step = static_cast<uint32_t>(step_);
+  const Context* c = current_;
+  e.ctx = c != nullptr ? c->id : 0xffff;
+  e.cpu = c != nullptr && c->cpu >= 0 ? static_cast<uint8_t>(c->cpu) : 0;
+  e.op = op;
+  e.depth = 0;
+  e.mask = 0;
+  if (op == Op::kRaise) {  // a device's act, not the running context's
+    e.cpu = static_cast<uint8_t>(a);
+    e.ctx = 0xffff;
+  } else if (c != nullptr && c->cpu >= 0) {
+    const Cpu& cpu = cpus_[c->cpu];
+    e.mask = static_cast<uint8_t>(cpu.mask);
+    for (size_t i = 0; i < cpu.stack.size(); ++i) {
+      if (cpu.stack[i] == c) e.depth = static_cast<uint8_t>(i + 1);
+    }
+  }
+  e.obj = obj;
+  e.a = a;
+  e.b = b;
+  e.file = loc.file;
+  e.line = loc.line;
+  trace_.events.push_back(e);
+}
+
+Trace Machine::TakeTrace() {
+  SMP_CHECK(record_);
+  Trace t = std::move(trace_);
+  t.num_cpus = num_cpus_;
+  for (const Context& c : contexts_) {
+    std::string name = Label(&c);
+    if (c.kind != CtxKind::kThread) name += "#" + std::to_string(c.id);
+    t.contexts.push_back(TraceContext{std::move(name), c.kind, c.level});
+  }
+  for (const CellInfo& c : cells_) t.cells.push_back(c.name);
+  for (const Lock& l : locks_) t.locks.push_back(l.name);
+  for (const Line& l : lines_) t.lines.push_back(l.name);
+  for (const Channel& c : channels_) t.channels.push_back(c.name);
+  return t;
+}
+
+}  // namespace smp

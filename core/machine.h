@@ -1,0 +1,325 @@
+// The virtual SMP machine: N CPUs whose contexts run as fibers under one
+// cooperative scheduler, an interrupt controller gated by each CPU's
+// priority mask, kernel threads that park and unpark, shared memory cells,
+// and the referee that turns one execution into a Verdict.
+//
+// What it models (and where it deviates from hardware):
+//  - A CPU has a base thread (or none: idle) and a stack of hard-interrupt
+//    contexts above it, an interrupt-enable flag and a priority mask: an
+//    interrupt line of level L is deliverable on a CPU iff interrupts are
+//    enabled there, L > mask, and the line is not already in service on
+//    that CPU. Delivery pushes a handler context, raises the mask to L for
+//    the handler's duration and is acknowledged (EOI) when it returns.
+//    Software IPL (spl) is not here: it is a target built on these.
+//  - Interrupts are edge-like: asserting a line already pending on a CPU
+//    coalesces; asserting it while in service makes it pending again.
+//  - Kernel threads are not preempted by other threads (a 2003-era
+//    non-preemptive kernel); a thread leaves its CPU only by parking or
+//    returning. Interrupts preempt anything they are not masked by.
+//  - Memory is sequentially consistent (the memory-model layer refines it).
+//
+// Scheduling points: every operation marked "Scheduling point" below first
+// lets the scheduler pick what runs next (possibly another CPU, possibly an
+// interrupt delivered right here), then takes effect atomically. Blocking
+// operations (SpinWhile, Park) and the end of a context are scheduling
+// points at which the current context cannot continue.
+//
+// Determinism: nothing here reads clocks, addresses or unordered
+// containers; objects have small ids in declaration order; every decision
+// comes from the Scheduler.
+//
+// Thread-safety: a Machine belongs to one OS thread and runs one execution.
+// Two Machines may coexist (each with its own FiberPool or sharing one
+// sequentially); nothing is global.
+#ifndef SMPFUZZ_CORE_MACHINE_H_
+#define SMPFUZZ_CORE_MACHINE_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/fiber.h"
+#include "core/loc.h"
+#include "core/scheduler.h"
+#include "core/trace.h"
+#include "core/verdict.h"
+
+namespace smp {
+
+using Word = uint64_t;
+
+constexpr int kMaxCpus = 16;
+constexpr int kMaxLines = 64;
+constexpr int kMaxLevel = 31;
+constexpr int kAnyCpu = -1;
+
+class CellBase;
+class Machine;
+
+enum class CtxState : uint8_t { kRunnable, kSpinning, kParked, kDone };
+
+namespace internal {
+
+struct Context {
+  Machine* machine = nullptr;
+  uint16_t id = 0;
+  CtxKind kind = CtxKind::kThread;
+  CtxState state = CtxState::kRunnable;
+  bool started = false;
+  int8_t cpu = -1;
+  uint8_t level = 0;       // handler: its line's level
+  int16_t obj = 0;         // thread id or line id
+  int saved_mask = 0;      // handler: the mask to restore on return
+  Fiber* fiber = nullptr;
+  // While spinning: the cell and the value it spins while equal to.
+  const CellBase* wait_cell = nullptr;
+  Word wait_value = 0;
+  Loc wait_loc;
+  // While parked.
+  int chan = -1;
+  uint64_t park_step = 0;
+  Loc park_loc;
+};
+
+}  // namespace internal
+
+class Machine {
+ public:
+  struct Options {
+    int num_cpus = 2;
+    uint64_t max_steps = 100000;
+    bool record = false;  // keep a Trace (off on the fast path)
+  };
+
+  // `pool` and `scheduler` must outlive the Machine.
+  Machine(FiberPool& pool, Scheduler& scheduler, const Options& options);
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
+  ~Machine();
+
+  // ---- Declarations: before Run(), never scheduling points ----
+
+  // A kernel thread bound to `cpu`, or migratable with kAnyCpu (its CPU is
+  // then a scheduler choice each time it becomes runnable). Returns its id.
+  int AddThread(std::string name, int cpu, std::function<void()> body);
+  // An interrupt line of priority `level` (1..kMaxLevel) whose handler runs
+  // in hard-interrupt context. Returns the line id.
+  int AddLine(std::string name, int level, std::function<void()> handler);
+  // An external interrupt source: asserts `line` exactly `count` times, each
+  // on a CPU in `cpu_mask` (bit k: CPU k), at times the scheduler chooses.
+  void AddSource(int line, uint32_t count, uint32_t cpu_mask);
+  // A wait channel for Park/Unpark.
+  int AddChannel(std::string name);
+  // Names a lock whose state lives in `cell`: deadlock reports then say
+  // "lock A held by ..." instead of a bare cell. Returns the lock id.
+  int AddLock(std::string name, const CellBase& cell);
+  // Called at clean quiescence, outside any context (final invariants).
+  void SetFinalCheck(std::function<void()> check) { final_check_ = std::move(check); }
+
+  // Runs the execution to its verdict. REQUIRES: called once.
+  Verdict Run();
+
+  // ---- Queries from target code: not scheduling points ----
+  int num_cpus() const { return num_cpus_; }
+  int cpu() const { return current_->cpu; }
+  CtxKind context_kind() const { return current_->kind; }
+  // Level of the running handler, 0 in thread context.
+  int context_level() const { return current_->level; }
+  int mask() const { return cpus_[current_->cpu].mask; }
+  bool interrupts_enabled() const { return cpus_[current_->cpu].intr_enabled; }
+  // True iff an interrupt is pending on this CPU at a level above `level`
+  // (whether or not the CPU currently masks it).
+  bool PendingAbove(int level) const;
+  uint64_t step() const { return step_; }
+
+  // ---- Operations from target code ----
+
+  // Scheduling point. Sets this CPU's priority mask.
+  void SetMask(int level, Loc loc = Loc::Here());
+  // Scheduling point. Clears / sets this CPU's interrupt-enable flag.
+  void DisableInterrupts(Loc loc = Loc::Here());
+  void EnableInterrupts(Loc loc = Loc::Here());
+  // Scheduling point. Makes `line` pending on `cpu` (an IPI when sent to
+  // another CPU, a device interrupt when raised by device code).
+  void SendIpi(int cpu, int line, Loc loc = Loc::Here());
+  // Scheduling point. Nothing but the chance for others to run.
+  void Yield(Loc loc = Loc::Here());
+  // Blocking scheduling point: waits until `cell` no longer holds `value`
+  // (returns at once if it already does not). The cpu_spinwait hint: a spin
+  // loop costs one step, and a context spinning forever is recognisable.
+  void SpinWhile(const CellBase& cell, Word value, Loc loc = Loc::Here());
+  // Blocking scheduling point. REQUIRES: thread context, no interrupt
+  // context above it. Parks the thread on `chan` until an Unpark.
+  void Park(int chan, Loc loc = Loc::Here());
+  // Scheduling point. Wakes every thread parked on `chan` (UnparkOne: the
+  // lowest-numbered one); with nobody parked the wakeup is lost, as in a
+  // real kernel. Returns how many were woken.
+  int Unpark(int chan, Loc loc = Loc::Here());
+  // Blocking scheduling point: parks on `chan` only if `cell` still holds
+  // `value`, atomically (the interlock a sleep queue gives tsleep/cv_wait;
+  // futex-like). Returns false without parking otherwise.
+  bool ParkWhile(int chan, const CellBase& cell, Word value,
+                 Loc loc = Loc::Here());
+  int UnparkOne(int chan, Loc loc = Loc::Here());
+
+  // Lock annotations (not scheduling points): the lock was just acquired /
+  // is about to be released by the running context.
+  void LockAcquired(int lock, Loc loc = Loc::Here());
+  void LockReleased(int lock, Loc loc = Loc::Here());
+  // A free-form trace line (kept only while recording).
+  void Note(std::string text, Loc loc = Loc::Here());
+
+  // Ends the execution with `verdict` (first verdict wins). From a context
+  // it does not return; from the final check it returns.
+  void Fail(VerdictKind kind, std::string message, std::string signature,
+            Loc loc = Loc::Here());
+  // What SMP_ASSERT calls.
+  void AssertionFailed(const char* expr, const char* msg, Loc loc);
+
+  // ---- Cell accesses (Shared<T> calls these); each a scheduling point ----
+  Word Load(const CellBase& cell, Loc loc);
+  void Store(CellBase& cell, Word value, Loc loc);
+  // Returns the old value; stores `desired` iff old == expected.
+  Word Cas(CellBase& cell, Word expected, Word desired, Loc loc);
+  Word Swap(CellBase& cell, Word value, Loc loc);
+  Word FetchAdd(CellBase& cell, Word delta, Loc loc);
+  int RegisterCell(std::string name, CellBase* cell);
+
+  // ---- After Run() ----
+  // The picks made, one per decision point: replaying them gives the same
+  // execution.
+  const std::vector<uint32_t>& picks() const { return picks_; }
+  // Hash of (number of choices, pick) at every decision point.
+  uint64_t decision_hash() const { return decision_hash_; }
+  // REQUIRES: Options::record. Moves the trace out.
+  Trace TakeTrace();
+
+ private:
+  using Context = internal::Context;
+
+  struct Cpu {
+    bool intr_enabled = true;
+    int mask = 0;
+    Context* thread = nullptr;          // base thread, or null: idle
+    std::vector<Context*> stack;        // interrupt contexts above it
+    std::deque<Context*> runq;          // runnable bound threads
+    uint64_t pending = 0;               // lines pending on this CPU
+    uint64_t in_service = 0;            // lines whose handler runs here
+    Context* Top() const { return stack.empty() ? thread : stack.back(); }
+  };
+  struct Thread {
+    std::string name;
+    int cpu;
+    std::function<void()> body;
+    Context* ctx = nullptr;
+  };
+  struct Line {
+    std::string name;
+    int level;
+    std::function<void()> handler;
+    uint32_t deliveries = 0;
+  };
+  struct Source {
+    int line;
+    uint32_t remaining;
+    uint32_t cpu_mask;
+  };
+  struct Lock {
+    std::string name;
+    int cell;
+    const Context* owner = nullptr;
+    Loc acquired_at;
+  };
+  struct Channel {
+    std::string name;
+    uint64_t last_unpark_step = 0;  // 0: never
+    Loc last_unpark_loc;
+  };
+  struct CellInfo {
+    std::string name;
+    CellBase* cell;
+    int lock = -1;
+  };
+
+  static void ContextMain(void* arg);
+  void RunBody(Context* ctx);
+  [[noreturn]] void FinishContext(Context* ctx);
+
+  // A scheduling point of the running context.
+  void Point() {
+    Context* next = Decide();
+    if (next != current_) SwitchFrom(current_, next, false);
+  }
+  // Advances one step and picks what runs next; applies the pick's side
+  // effects (delivery, placement, assertion). Null: the execution is over.
+  Context* Decide();
+  void SwitchFrom(Context* from, Context* to, bool dying);
+  [[noreturn]] void EndFromContext();
+  uint32_t CollectChoices();
+  bool CpuRunnable(int k) const;
+  uint64_t Deliverable(const Cpu& c) const {
+    return c.intr_enabled ? (c.pending & ~c.in_service & above_[c.mask]) : 0;
+  }
+  Context* EnterCpu(int k);
+  Context* NewContext(CtxKind kind, int obj, int cpu, int level);
+  void Wake(Context* ctx);
+  void ParkNow(int chan, Loc loc);
+  int WakeParked(int chan, int limit, Loc loc);
+  void CellWritten(const CellBase& cell);
+  void Quiesce();
+  void ReportDeadlock();
+  std::string Label(const Context* c) const;
+  std::string Describe(const Context* c) const;
+  void SetVerdict(VerdictKind kind, std::string message, std::string signature);
+
+  void Rec(Op op, int obj, Word a, Word b, Loc loc) {
+    if (record_) RecSlow(op, obj, a, b, loc);
+  }
+  void RecSlow(Op op, int obj, Word a, Word b, Loc loc);
+
+  // Constant after construction.
+  FiberPool& pool_;
+  Scheduler& scheduler_;
+  const int num_cpus_;
+  const uint64_t max_steps_;
+  const bool record_;
+
+  // Declarations.
+  std::vector<Thread> threads_;
+  std::vector<Line> lines_;
+  std::vector<Source> sources_;
+  std::vector<Channel> channels_;
+  std::vector<Lock> locks_;
+  std::vector<CellInfo> cells_;
+  std::function<void()> final_check_;
+  uint64_t above_[kMaxLevel + 2] = {};  // above_[m]: lines with level > m
+
+  // Execution state.
+  Cpu cpus_[kMaxCpus];
+  std::deque<Context> contexts_;        // stable addresses, id = index
+  std::vector<Context*> spinners_;
+  std::deque<Context*> global_runq_;    // runnable migratable threads
+  Context* current_ = nullptr;          // null: the main fiber runs
+  uint64_t step_ = 0;
+  bool running_ = false;
+  bool over_ = false;
+  Verdict verdict_;
+  bool has_verdict_ = false;
+  std::vector<Choice> choices_;
+  std::vector<uint32_t> picks_;
+  uint64_t decision_hash_ = 0xcbf29ce484222325ULL;
+  std::vector<Fiber*> dead_fibers_;     // released once switched off
+  Trace trace_;
+};
+
+// Ends the execution with an assertion verdict naming the expression and the
+// source location when `cond` is false.
+#define SMP_ASSERT(machine, cond, msg)                                   \
+  ((cond) ? (void)0                                                      \
+          : (machine).AssertionFailed(#cond, (msg), ::smp::Loc::Here()))
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_CORE_MACHINE_H_

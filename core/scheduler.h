@@ -1,0 +1,42 @@
+// The Scheduler interface: where every decision of an execution comes from.
+//
+// At each scheduling point the Machine lists the enabled choices in a fixed,
+// deterministic order and asks the scheduler to pick one:
+//   1. kRun cpu       for each CPU 0..N-1 that can make progress (its top
+//                     context is runnable, a thread waits in its run queue,
+//                     or an interrupt is deliverable there: running such a
+//                     CPU delivers the interrupt first, as hardware does);
+//   2. kPlace cpu t   for each idle CPU and each migratable runnable thread
+//                     t not on any CPU (in thread-id order);
+//   3. kRaise cpu s   for each interrupt source s with assertions left and
+//                     each CPU on its route.
+// The scheduler is asked only when there are at least two choices. An
+// execution is therefore fully described by the list of indices picked.
+#ifndef SMPFUZZ_CORE_SCHEDULER_H_
+#define SMPFUZZ_CORE_SCHEDULER_H_
+
+#include <cstdint>
+
+namespace smp {
+
+enum class ChoiceKind : uint8_t { kRun, kPlace, kRaise };
+
+struct Choice {
+  ChoiceKind kind;
+  uint8_t cpu;
+  uint16_t arg;  // thread id for kPlace, source id for kRaise
+};
+
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+
+  // Returns an index in [0, n). REQUIRES: n >= 2. `current_cpu` is the CPU
+  // whose context reached the point (it may have just blocked or finished,
+  // so that CPU need not be among the choices), or -1 at the start.
+  virtual uint32_t Pick(const Choice* choices, uint32_t n, int current_cpu) = 0;
+};
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_CORE_SCHEDULER_H_

@@ -1,0 +1,139 @@
+#include "core/trace.h"
+
+#include <cstdio>
+
+namespace smp {
+namespace {
+
+constexpr size_t kColumn = 46;  // width of one CPU's column
+
+std::string Name(const std::vector<std::string>& table, int id) {
+  if (id >= 0 && static_cast<size_t>(id) < table.size()) return table[id];
+  return "#" + std::to_string(id);
+}
+
+std::string Num(uint64_t v) {
+  // Small negative values (stored as words) read better signed.
+  const auto s = static_cast<int64_t>(v);
+  return (s < 0 && s > -65536) ? std::to_string(s) : std::to_string(v);
+}
+
+std::string Describe(const Trace& t, const Event& e) {
+  const std::string who =
+      e.ctx < t.contexts.size() ? t.contexts[e.ctx].name : std::string("device");
+  const bool in_handler =
+      e.ctx < t.contexts.size() && t.contexts[e.ctx].kind != CtxKind::kThread;
+  std::string s;
+  switch (e.op) {
+    case Op::kStart:
+      return in_handler ? ">> " + who + " (level " +
+                              std::to_string(t.contexts[e.ctx].level) + ")"
+                        : who + ": start";
+    case Op::kEnd:
+      return in_handler ? "<< " + who + " returns (EOI)" : who + ": exits";
+    case Op::kLoad:
+      s = "load " + Name(t.cells, e.obj) + " -> " + Num(e.a);
+      break;
+    case Op::kStore:
+      s = "store " + Name(t.cells, e.obj) + " = " + Num(e.a);
+      break;
+    case Op::kCas:
+      s = "cas " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      break;
+    case Op::kCasFail:
+      s = "cas " + Name(t.cells, e.obj) + " fails (is " + Num(e.a) +
+          ", expected " + Num(e.b) + ")";
+      break;
+    case Op::kSwap:
+      s = "swap " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      break;
+    case Op::kAdd:
+      s = "add " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      break;
+    case Op::kSpin:
+      s = "spin while " + Name(t.cells, e.obj) + " == " + Num(e.a);
+      break;
+    case Op::kPark:
+      s = "park on " + Name(t.channels, e.obj);
+      break;
+    case Op::kUnpark:
+      s = "unpark " + Name(t.channels, e.obj) + " (woke " + Num(e.a) + ")";
+      break;
+    case Op::kSetMask:
+      s = "mask " + Num(e.b) + " -> " + Num(e.a);
+      break;
+    case Op::kIntrOff:
+      s = "interrupts off";
+      break;
+    case Op::kIntrOn:
+      s = "interrupts on";
+      break;
+    case Op::kRaise:
+      return "!! line " + Name(t.lines, e.obj) + " asserted";
+    case Op::kIpi:
+      s = "IPI " + Name(t.lines, e.obj) + " -> CPU" + Num(e.a);
+      break;
+    case Op::kAcquire:
+      s = "acquire " + Name(t.locks, e.obj);
+      break;
+    case Op::kRelease:
+      s = "release " + Name(t.locks, e.obj);
+      break;
+    case Op::kPlace:
+      return who + ": placed here";
+    case Op::kYield:
+      s = "yield";
+      break;
+    case Op::kNote:
+      s = "note: " + Name(t.notes, e.obj);
+      break;
+  }
+  return who + ": " + s;
+}
+
+}  // namespace
+
+std::string Trace::RenderText() const {
+  std::string out = " step ";
+  for (int k = 0; k < num_cpus; ++k) {
+    std::string head = "CPU" + std::to_string(k);
+    head.resize(kColumn, ' ');
+    out += head;
+  }
+  out += "\n";
+  for (const Event& e : events) {
+    char step[16];
+    std::snprintf(step, sizeof step, "%5u ", e.step);
+    std::string row = step;
+    row.append(static_cast<size_t>(e.cpu) * kColumn, ' ');
+    row.append(2 * static_cast<size_t>(e.depth), ' ');
+    row += Describe(*this, e);
+    if (e.op == Op::kSetMask || e.op == Op::kStart) {
+      // mask shown by the event itself
+    } else if (e.mask != 0) {
+      row += "  [mask " + std::to_string(e.mask) + "]";
+    }
+    if (e.line > 0) {
+      row += "  @" + std::string(e.file) + ":" + std::to_string(e.line);
+    }
+    out += row;
+    out += "\n";
+  }
+  out += "== verdict: ";
+  out += VerdictKindName(verdict.kind);
+  out += " at step " + std::to_string(verdict.step) + " ==\n";
+  if (!verdict.message.empty()) out += verdict.message + "\n";
+  out += "signature: " + verdict.signature + "\n";
+  return out;
+}
+
+uint64_t HashText(const std::string& text) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace smp

@@ -1,0 +1,83 @@
+// The execution trace: a compact record of every event of one execution,
+// rendered to text only when asked.
+//
+// Recording is off on the fast path (a campaign runs millions of
+// executions); when an execution ends with a verdict it is re-run with
+// recording on. A Trace owns copies of every name it mentions, so it
+// outlives the Machine that made it. Rendering is a pure function of the
+// events: the same schedule on the same build renders byte-identical text.
+#ifndef SMPFUZZ_CORE_TRACE_H_
+#define SMPFUZZ_CORE_TRACE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/verdict.h"
+
+namespace smp {
+
+enum class CtxKind : uint8_t { kThread, kHardIntr, kSoftIntr };
+
+enum class Op : uint8_t {
+  kStart,       // context starts running (thread start, handler entry)
+  kEnd,         // thread returns / handler returns (EOI)
+  kLoad,        // obj: cell, a: value read
+  kStore,       // obj: cell, a: value written
+  kCas,         // obj: cell, a: old value, b: desired (success iff a==expected)
+  kCasFail,     // obj: cell, a: value seen, b: expected
+  kSwap,        // obj: cell, a: old value, b: new value
+  kAdd,         // obj: cell, a: old value, b: new value
+  kSpin,        // obj: cell, a: value it spins while equal to
+  kPark,        // obj: channel
+  kUnpark,      // obj: channel, a: threads woken
+  kSetMask,     // a: new mask, b: old mask
+  kIntrOff,     // interrupts disabled on this CPU
+  kIntrOn,      // interrupts enabled on this CPU
+  kRaise,       // obj: line, a: target CPU (by a source or device)
+  kIpi,         // obj: line, a: target CPU
+  kAcquire,     // obj: lock
+  kRelease,     // obj: lock
+  kPlace,       // thread placed on this CPU (migration)
+  kYield,
+  kNote,        // obj: note index
+};
+
+struct Event {
+  uint32_t step;
+  uint16_t ctx;    // context id (index into Trace::contexts)
+  uint8_t cpu;
+  Op op;
+  uint8_t depth;   // context nesting depth on its CPU (0: thread level)
+  uint8_t mask;    // CPU priority mask when the event happened
+  int32_t obj;
+  uint64_t a;
+  uint64_t b;
+  const char* file;  // points to a string literal (__builtin_FILE)
+  int32_t line;
+};
+
+struct TraceContext {
+  std::string name;  // "thread writer", "intr bar#2"
+  CtxKind kind;
+  int level;
+};
+
+struct Trace {
+  int num_cpus = 0;
+  std::vector<Event> events;
+  std::vector<TraceContext> contexts;
+  std::vector<std::string> cells, locks, lines, channels, notes;
+  Verdict verdict;
+
+  // One row per event, one column per CPU, indented by context nesting, each
+  // row ending with its source file:line; the verdict's explanation last.
+  std::string RenderText() const;
+};
+
+// FNV-1a over a string: how tests and the re-run check compare traces.
+uint64_t HashText(const std::string& text);
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_CORE_TRACE_H_

@@ -1,0 +1,61 @@
+// A search: many executions of one scenario under a scheduler, stopping at
+// the first finding (or collecting every distinct one), each finding
+// confirmed by re-running its schedule with recording on.
+//
+// Confirmation is the determinism check the product rests on: the re-run
+// must reproduce the same verdict signature, step and decision hash, and two
+// recorded re-runs must render byte-identical traces; otherwise the finding
+// is replaced by a kNondeterminism verdict naming what differed.
+#ifndef SMPFUZZ_SCHEDULERS_SEARCH_H_
+#define SMPFUZZ_SCHEDULERS_SEARCH_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/executor.h"
+#include "core/scenario.h"
+#include "core/verdict.h"
+
+namespace smp {
+
+enum class SchedulerKind { kRandom, kNoPreemption };
+
+struct SearchOptions {
+  uint64_t seed = 1;
+  uint64_t runs = 10000;
+  bool all_findings = false;  // keep going after the first finding
+  SchedulerKind scheduler = SchedulerKind::kRandom;
+  uint64_t max_steps = 0;     // 0: the scenario's budget
+};
+
+struct Finding {
+  Verdict verdict;
+  uint64_t execution = 0;       // index within the search, from 0
+  uint64_t seed = 0;            // that execution's scheduler seed
+  std::vector<uint32_t> picks;  // the schedule: replays exactly
+  std::string trace_text;       // rendered from the recorded re-run
+};
+
+struct SearchResult {
+  uint64_t executions = 0;
+  uint64_t steps = 0;
+  std::vector<Finding> findings;  // distinct signatures, in order found
+};
+
+// The scheduler seed of execution `index` of a search seeded `seed`.
+uint64_t ExecutionSeed(uint64_t seed, uint64_t index);
+
+// Re-runs (picks, seed) twice with recording and checks it reproduces
+// `original`. Returns the confirmed finding (or a nondeterminism one).
+Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
+                uint64_t max_steps);
+
+// `progress`, if set, is called every 1000 executions.
+SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
+                       const std::function<void(const SearchResult&)>& progress = {});
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_SCHEDULERS_SEARCH_H_
