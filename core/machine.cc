@@ -696,7 +696,7 @@ void Machine::ReportDeadlock() {
       const Context* next = cycle[(i + 1) % cycle.size()];
       if (next->cpu == c->cpu && cpus_[c->cpu].Top() != c) {
         msg += "  " + Describe(c) + " is interrupted by " + Describe(next) + "\n";
-        sig_parts.push_back(Label(c) + " <intr " + Label(next));
+        sig_parts.push_back(Label(c) + " under " + Label(next));
       } else {
         const Lock& l = locks_[cells_[c->wait_cell->id_].lock];
         msg += "  " + Describe(c) + " waits for lock " + l.name + " held by " +

@@ -1,0 +1,297 @@
+#include "repro/cli.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/executor.h"
+#include "core/scenario.h"
+#include "repro/findings.h"
+#include "repro/schedule_io.h"
+#include "schedulers/replay_scheduler.h"
+#include "schedulers/search.h"
+
+namespace smp {
+namespace {
+
+constexpr int kOk = 0;
+constexpr int kVerdict = 1;
+constexpr int kBadInput = 2;
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  smpfuzz list\n"
+    "      targets, their variants, expected verdicts and descriptions\n"
+    "  smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]\n"
+    "              [--scheduler=random|none] [--max-steps=N] [--all]\n"
+    "              [--out=DIR] [--no-save]\n"
+    "      search every variant of NAME (or just V) with N executions each\n"
+    "      (default 10000, seed 1); save each distinct finding under DIR\n"
+    "      (default findings/) with its schedule, trace and replay command\n"
+    "  smpfuzz replay FILE [--expect=KIND] [--quiet]\n"
+    "      re-run a saved schedule (text or binary) and print its trace;\n"
+    "      exit 0 if clean (or KIND reproduced), 1 on a verdict, 2 bad input\n";
+
+// --name=value flags after the command; positional arguments kept in order.
+struct Args {
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> positional;
+};
+
+std::optional<Args> ParseArgs(const std::vector<std::string>& args, size_t from,
+                              const std::set<std::string>& known,
+                              const std::set<std::string>& booleans,
+                              std::ostream& err) {
+  Args a;
+  for (size_t i = from; i < args.size(); ++i) {
+    const std::string& s = args[i];
+    if (s.rfind("--", 0) != 0) {
+      a.positional.push_back(s);
+      continue;
+    }
+    const size_t eq = s.find('=');
+    const std::string name = s.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    if (known.count(name) == 0 && booleans.count(name) == 0) {
+      err << "smpfuzz: unknown flag --" << name << " for " << args[0] << "\n"
+          << kUsage;
+      return std::nullopt;
+    }
+    if (booleans.count(name) != 0) {
+      if (eq != std::string::npos) {
+        err << "smpfuzz: --" << name << " takes no value\n";
+        return std::nullopt;
+      }
+      a.flags[name] = "1";
+    } else {
+      if (eq == std::string::npos) {
+        err << "smpfuzz: --" << name << " needs a value (--" << name << "=...)\n";
+        return std::nullopt;
+      }
+      a.flags[name] = s.substr(eq + 1);
+    }
+  }
+  return a;
+}
+
+bool ParseCount(const Args& a, const std::string& name, uint64_t* value,
+                std::ostream& err) {
+  auto it = a.flags.find(name);
+  if (it == a.flags.end()) return true;
+  if (!absl::SimpleAtoi(it->second, value)) {
+    err << "smpfuzz: --" << name << " wants a non-negative integer, not '"
+        << it->second << "'\n";
+    return false;
+  }
+  return true;
+}
+
+int List(std::ostream& out) {
+  out << absl::StrFormat("%-26s %-14s %-5s %s\n", "scenario", "expects", "cpus",
+                         "description");
+  for (const ScenarioSpec* s : ScenarioRegistry::Global().All()) {
+    out << absl::StrFormat("%-26s %-14s %-5d %s\n", s->name(),
+                           VerdictKindName(s->expected), s->num_cpus,
+                           s->description);
+  }
+  return kOk;
+}
+
+int Run(const std::vector<std::string>& args, std::ostream& out,
+        std::ostream& err, const std::string& self) {
+  std::optional<Args> a = ParseArgs(
+      args, 1, {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out"},
+      {"all", "no-save"}, err);
+  if (!a) return kBadInput;
+  if (!a->positional.empty()) {
+    err << "smpfuzz: run takes no positional argument ('" << a->positional[0]
+        << "')\n";
+    return kBadInput;
+  }
+  auto target = a->flags.find("target");
+  if (target == a->flags.end()) {
+    err << "smpfuzz: run needs --target=NAME (see `" << self << " list`)\n";
+    return kBadInput;
+  }
+  std::vector<const ScenarioSpec*> specs =
+      ScenarioRegistry::Global().ForTarget(target->second);
+  if (specs.empty()) {
+    err << "smpfuzz: unknown target '" << target->second << "' (see `" << self
+        << " list`)\n";
+    return kBadInput;
+  }
+  if (auto v = a->flags.find("variant"); v != a->flags.end()) {
+    const ScenarioSpec* spec =
+        ScenarioRegistry::Global().Find(target->second, v->second);
+    if (spec == nullptr) {
+      err << "smpfuzz: target '" << target->second << "' has no variant '"
+          << v->second << "' (see `" << self << " list`)\n";
+      return kBadInput;
+    }
+    specs = {spec};
+  }
+  SearchOptions options;
+  if (!ParseCount(*a, "runs", &options.runs, err) ||
+      !ParseCount(*a, "seed", &options.seed, err) ||
+      !ParseCount(*a, "max-steps", &options.max_steps, err)) {
+    return kBadInput;
+  }
+  options.all_findings = a->flags.count("all") != 0;
+  if (auto s = a->flags.find("scheduler"); s != a->flags.end()) {
+    if (s->second == "random") {
+      options.scheduler = SchedulerKind::kRandom;
+    } else if (s->second == "none") {
+      options.scheduler = SchedulerKind::kNoPreemption;
+    } else {
+      err << "smpfuzz: unknown scheduler '" << s->second
+          << "' (random or none)\n";
+      return kBadInput;
+    }
+  }
+  const bool save = a->flags.count("no-save") == 0;
+  const std::string out_dir =
+      a->flags.count("out") != 0 ? a->flags["out"] : std::string("findings");
+  if (save) {
+    absl::Status st = CheckWritable(out_dir);
+    if (!st.ok()) {
+      err << "smpfuzz: " << st.message() << "\n";
+      return kBadInput;
+    }
+  }
+
+  out << "smpfuzz run: target " << target->second << ", " << specs.size()
+      << " scenario(s), " << options.runs << " executions each, seed "
+      << options.seed << "\n\n";
+  struct Row {
+    const ScenarioSpec* spec;
+    SearchResult result;
+    double seconds;
+  };
+  std::vector<Row> rows;
+  int unexpected = 0;
+  for (const ScenarioSpec* spec : specs) {
+    // Wall time is reported, never used to decide anything.
+    const auto start = std::chrono::steady_clock::now();
+    SearchResult r = RunSearch(*spec, options);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    for (const Finding& f : r.findings) {
+      out << "== " << spec->name() << ": " << VerdictKindName(f.verdict.kind)
+          << " after " << (f.execution + 1) << " execution(s)\n"
+          << f.verdict.message << "\n";
+      if (save) {
+        absl::StatusOr<SavedFinding> saved = SaveFinding(out_dir, *spec, f, self);
+        if (!saved.ok()) {
+          err << "smpfuzz: " << saved.status().message() << "\n";
+          return kBadInput;
+        }
+        out << (saved->already_known ? "   (already in " : "   saved in ")
+            << saved->dir << (saved->already_known ? ")" : "") << "\n"
+            << "   replay: " << self << " replay " << saved->schedule_path
+            << "\n";
+      }
+      out << "\n";
+    }
+    const VerdictKind got =
+        r.findings.empty() ? VerdictKind::kClean : r.findings[0].verdict.kind;
+    if (got != spec->expected) ++unexpected;
+    rows.push_back(Row{spec, std::move(r), seconds});
+  }
+
+  out << absl::StrFormat("%-26s %-14s %-14s %10s %10s\n", "scenario", "expects",
+                         "found", "executions", "exec/s");
+  for (const Row& row : rows) {
+    std::string found = "clean";
+    if (!row.result.findings.empty()) {
+      found = std::string(VerdictKindName(row.result.findings[0].verdict.kind));
+    }
+    out << absl::StrFormat(
+        "%-26s %-14s %-14s %10d %10.0f\n", row.spec->name(),
+        VerdictKindName(row.spec->expected), found, row.result.executions,
+        row.seconds > 0 ? static_cast<double>(row.result.executions) / row.seconds
+                        : 0.0);
+  }
+  if (unexpected != 0) {
+    out << "\n" << unexpected
+        << " scenario(s) did not produce their expected verdict within the "
+           "budget.\n";
+  }
+  return kOk;
+}
+
+int Replay(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err) {
+  std::optional<Args> a = ParseArgs(args, 1, {"expect"}, {"quiet"}, err);
+  if (!a) return kBadInput;
+  if (a->positional.size() != 1) {
+    err << "smpfuzz: replay takes exactly one schedule file\n" << kUsage;
+    return kBadInput;
+  }
+  std::optional<VerdictKind> expect;
+  if (auto e = a->flags.find("expect"); e != a->flags.end()) {
+    expect = ParseVerdictKind(e->second);
+    if (!expect) {
+      err << "smpfuzz: unknown verdict kind '" << e->second
+          << "' for --expect (clean, deadlock, lost_wakeup, hang, assertion, "
+             "...)\n";
+      return kBadInput;
+    }
+  }
+  absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(a->positional[0]);
+  if (!schedule.ok()) {
+    err << "smpfuzz: " << schedule.status().message() << "\n";
+    return kBadInput;
+  }
+  const ScenarioSpec& spec = ScenarioOf(*schedule);
+  std::vector<uint32_t> picks(schedule->picks().begin(), schedule->picks().end());
+  const size_t recorded = picks.size();
+  ReplayScheduler replay(std::move(picks), schedule->seed());
+  Executor executor(spec);
+  Trace trace;
+  const Execution e = executor.Run(replay, schedule->max_steps(), &trace);
+  if (a->flags.count("quiet") == 0) out << trace.RenderText();
+  out << "scenario: " << spec.name() << "  (" << recorded << " recorded picks)\n";
+  if (replay.first_divergence() >= 0) {
+    out << "warning: the schedule diverged from this build at pick "
+        << replay.first_divergence()
+        << ": it was recorded on other code, and the replay folded the pick "
+           "into range\n";
+  } else if (replay.beyond() != 0) {
+    out << "note: the recorded picks ran out; " << replay.beyond()
+        << " later decision(s) came from the schedule's seed\n";
+  }
+  out << "verdict: " << VerdictKindName(e.verdict.kind) << "\n";
+  if (expect) {
+    if (e.verdict.kind == *expect) return kOk;
+    out << "expected " << VerdictKindName(*expect) << ": not reproduced\n";
+    return kVerdict;
+  }
+  return e.verdict.clean() ? kOk : kVerdict;
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err, const std::string& self) {
+  if (args.empty()) {
+    err << kUsage;
+    return kBadInput;
+  }
+  const std::string& cmd = args[0];
+  if (cmd == "list") return List(out);
+  if (cmd == "run") return Run(args, out, err, self);
+  if (cmd == "replay") return Replay(args, out, err);
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    out << kUsage;
+    return kOk;
+  }
+  err << "smpfuzz: unknown command '" << cmd << "'\n" << kUsage;
+  return kBadInput;
+}
+
+}  // namespace smp

@@ -1,0 +1,29 @@
+// The smpfuzz command line.
+//
+//   smpfuzz list
+//   smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]
+//               [--scheduler=random|none] [--max-steps=N] [--all]
+//               [--out=DIR] [--no-save]
+//   smpfuzz replay FILE [--expect=KIND] [--quiet]
+//
+// Exit status: 0 success (replay: the execution was clean, or --expect was
+// met); 1 replay produced a verdict (or not the expected one); 2 bad input:
+// an unknown command, flag, target or variant, an unreadable or malformed
+// schedule, an unwritable output folder. Never a crash.
+#ifndef SMPFUZZ_REPRO_CLI_H_
+#define SMPFUZZ_REPRO_CLI_H_
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace smp {
+
+// `args` excludes the program name. Output goes to `out`, diagnostics to
+// `err`. `self` is how the user invokes smpfuzz (shown in replay commands).
+int RunCli(const std::vector<std::string>& args, std::ostream& out,
+           std::ostream& err, const std::string& self = "smpfuzz");
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_REPRO_CLI_H_

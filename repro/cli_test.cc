@@ -1,0 +1,162 @@
+#include "repro/cli.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/prng.h"
+#include "gtest/gtest.h"
+#include "repro/schedule_io.h"
+
+namespace smp {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string out, err;
+};
+
+Result Cli(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  const int code = RunCli(args, out, err);
+  return Result{code, out.str(), err.str()};
+}
+
+std::string TempDir(const std::string& name) {
+  const char* base = std::getenv("TEST_TMPDIR");
+  fs::path p = fs::path(base != nullptr ? base : "/tmp") / name;
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p.string();
+}
+
+void WriteBytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+TEST(Cli, ListShowsEveryDemoScenario) {
+  Result r = Cli({"list"});
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("demo/abba_deadlock"), std::string::npos);
+  EXPECT_NE(r.out.find("demo/wakeup_interlocked"), std::string::npos);
+}
+
+TEST(Cli, BadCommandsFlagsAndTargetsExitTwoWithAMessage) {
+  const std::vector<std::vector<std::string>> bad = {
+      {},
+      {"frobnicate"},
+      {"run"},
+      {"run", "--target=nosuch"},
+      {"run", "--target=demo", "--variant=nosuch"},
+      {"run", "--target=demo", "--runs=many"},
+      {"run", "--target=demo", "--runs"},
+      {"run", "--target=demo", "--scheduler=psychic"},
+      {"run", "--target=demo", "--bogus=1"},
+      {"run", "--target=demo", "--out=/proc/forbidden"},
+      {"replay"},
+      {"replay", "/nonexistent/schedule.textproto"},
+      {"replay", "a", "b"},
+      {"replay", "x", "--expect=explosion"},
+  };
+  for (const auto& args : bad) {
+    Result r = Cli(args);
+    std::string joined;
+    for (const auto& a : args) joined += a + " ";
+    EXPECT_EQ(r.code, 2) << joined;
+    EXPECT_NE(r.err.find("smpfuzz"), std::string::npos) << joined << r.err;
+  }
+}
+
+TEST(Cli, RunSavesFindingsThatReplayToTheSameVerdict) {
+  const std::string out = TempDir("run");
+  Result r = Cli({"run", "--target=demo", "--variant=abba_deadlock",
+                  "--runs=2000", "--seed=3", "--out=" + out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t at = r.out.find("replay: smpfuzz replay ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const size_t start = at + std::string("replay: smpfuzz replay ").size();
+  const std::string path = r.out.substr(start, r.out.find('\n', start) - start);
+  EXPECT_TRUE(fs::exists(fs::path(path).parent_path() / "trace.txt"));
+  EXPECT_TRUE(fs::exists(fs::path(path).parent_path() / "verdict.txt"));
+
+  Result replay = Cli({"replay", path});
+  EXPECT_EQ(replay.code, 1);
+  EXPECT_NE(replay.out.find("verdict: deadlock"), std::string::npos);
+  EXPECT_EQ(Cli({"replay", path, "--expect=deadlock", "--quiet"}).code, 0);
+  EXPECT_EQ(Cli({"replay", path, "--expect=clean", "--quiet"}).code, 1);
+
+  // A second run finds the same bug and keeps the first copy.
+  Result again = Cli({"run", "--target=demo", "--variant=abba_deadlock",
+                      "--runs=2000", "--seed=3", "--out=" + out});
+  EXPECT_NE(again.out.find("(already in"), std::string::npos) << again.out;
+}
+
+TEST(Cli, ReplayOfTheSameScheduleIsByteIdentical) {
+  const std::string dir = TempDir("same");
+  const std::string path = dir + "/s.textproto";
+  WriteBytes(path,
+             "version: 1 target: \"demo\" variant: \"racy_counter\" seed: 9\n");
+  Result a = Cli({"replay", path});
+  Result b = Cli({"replay", path});
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(a.code, b.code);
+}
+
+TEST(Cli, ReplayRejectsWrongVersionsAndUnknownScenarios) {
+  const std::string dir = TempDir("reject");
+  const std::string v2 = dir + "/v2";
+  WriteBytes(v2, "version: 2 target: \"demo\" variant: \"abba_deadlock\"");
+  Result r = Cli({"replay", v2});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("version 2 is not supported"), std::string::npos) << r.err;
+
+  const std::string unknown = dir + "/unknown";
+  WriteBytes(unknown, "version: 1 target: \"demo\" variant: \"nope\"");
+  r = Cli({"replay", unknown});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("unknown scenario demo/nope"), std::string::npos);
+}
+
+TEST(Cli, CorruptedSchedulesNeverCrash) {
+  // Bit flips, truncations and random bytes over a valid schedule: each
+  // either replays (0/1) or is rejected with a message (2).
+  proto::Schedule s;
+  s.set_version(1);
+  s.set_target("demo");
+  s.set_variant("intr_self_deadlock");
+  s.set_seed(42);
+  for (uint32_t p : {1, 1, 3, 0, 1, 0, 2}) s.add_picks(p);
+  std::string binary;
+  s.SerializeToString(&binary);
+  const std::string text = ScheduleToText(s);
+  const std::string dir = TempDir("corrupt");
+  Random rng(2026);
+  for (int i = 0; i < 300; ++i) {
+    std::string bytes = (i % 2 == 0) ? binary : text;
+    switch (i % 3) {
+      case 0:
+        bytes[rng.Uniform(bytes.size())] ^= static_cast<char>(1 << rng.Uniform(8));
+        break;
+      case 1:
+        bytes.resize(rng.Uniform(bytes.size()));
+        break;
+      case 2:
+        for (char& c : bytes) c = static_cast<char>(rng.Uniform(256));
+        break;
+    }
+    const std::string path = dir + "/c" + std::to_string(i);
+    WriteBytes(path, bytes);
+    Result r = Cli({"replay", path, "--quiet"});
+    ASSERT_TRUE(r.code == 0 || r.code == 1 || r.code == 2) << i;
+    if (r.code == 2) {
+      EXPECT_FALSE(r.err.empty()) << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace smp

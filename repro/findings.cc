@@ -1,0 +1,77 @@
+#include "repro/findings.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "core/trace.h"
+#include "repro/schedule_io.h"
+
+namespace smp {
+namespace fs = std::filesystem;
+
+absl::Status CheckWritable(const std::string& out) {
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create output folder ", out, ": ", ec.message()));
+  }
+  const std::string probe = (fs::path(out) / ".smpfuzz-write-test").string();
+  absl::Status st = WriteFile(probe, "");
+  if (!st.ok()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("output folder ", out, " is not writable"));
+  }
+  fs::remove(probe, ec);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
+                                         const ScenarioSpec& spec,
+                                         const Finding& finding,
+                                         const std::string& replay_prefix) {
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%08" PRIx64,
+                HashText(finding.verdict.signature) & 0xffffffffu);
+  SavedFinding saved;
+  const fs::path dir = fs::path(out) / spec.target / spec.variant /
+                       absl::StrCat(std::string(VerdictKindName(finding.verdict.kind)), "-", hash);
+  saved.dir = dir.string();
+  saved.schedule_path = (dir / "schedule.textproto").string();
+  std::error_code ec;
+  if (fs::exists(saved.schedule_path, ec)) {
+    saved.already_known = true;
+    return saved;
+  }
+  fs::create_directories(dir, ec);
+  if (ec) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
+  }
+  const std::string replay =
+      absl::StrCat(replay_prefix, " replay ", saved.schedule_path);
+  // The schedule last: its presence marks a complete finding.
+  absl::Status st = WriteFile((dir / "trace.txt").string(), finding.trace_text);
+  if (st.ok()) {
+    st = WriteFile(
+        (dir / "verdict.txt").string(),
+        absl::StrCat("kind: ", std::string(VerdictKindName(finding.verdict.kind)),
+                     "\nsignature: ", finding.verdict.signature,
+                     "\nscenario: ", spec.name(), "\nreplay: ", replay, "\n\n",
+                     finding.verdict.message, "\n"));
+  }
+  if (st.ok()) {
+    st = WriteFile(saved.schedule_path,
+                   absl::StrCat("# ", std::string(VerdictKindName(finding.verdict.kind)), ": ",
+                                finding.verdict.signature, "\n# replay: ",
+                                replay, "\n",
+                                ScheduleToText(ScheduleOf(spec, finding))));
+  }
+  if (!st.ok()) return st;
+  return saved;
+}
+
+}  // namespace smp

@@ -1,0 +1,151 @@
+#include "repro/schedule_io.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/stubs/logging.h"
+#include "google/protobuf/text_format.h"
+
+namespace smp {
+namespace {
+
+constexpr size_t kMaxFileBytes = 64 << 20;
+constexpr int kMaxPicks = 10'000'000;
+
+class FirstError : public google::protobuf::io::ErrorCollector {
+ public:
+  void AddError(int line, int column, const std::string& message) override {
+    if (error.empty()) {
+      error = absl::StrCat("line ", line + 1, ", column ", column + 1, ": ",
+                           message);
+    }
+  }
+  std::string error;
+};
+
+bool LooksLikeText(std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    if (c == '\n' || c == '\r' || c == '\t') continue;
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+absl::Status Validate(const proto::Schedule& s) {
+  if (s.version() != kScheduleVersion) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "schedule version ", s.version(), " is not supported (this build "
+        "reads version ", kScheduleVersion, ")"));
+  }
+  if (s.target().empty() || s.variant().empty()) {
+    return absl::InvalidArgumentError("schedule names no target or variant");
+  }
+  if (ScenarioRegistry::Global().Find(s.target(), s.variant()) == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "unknown scenario ", s.target(), "/", s.variant(),
+        " (see `smpfuzz list`)"));
+  }
+  if (s.picks_size() > kMaxPicks) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("schedule has ", s.picks_size(), " picks; at most ",
+                     kMaxPicks, " are accepted"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<proto::Schedule> ParseSchedule(std::string_view bytes) {
+  // Protobuf would log parse errors to stderr itself; we report them.
+  google::protobuf::SetLogHandler(nullptr);
+  proto::Schedule s;
+  std::string text_error;
+  if (LooksLikeText(bytes)) {
+    google::protobuf::TextFormat::Parser parser;
+    FirstError errors;
+    parser.RecordErrorsTo(&errors);
+    if (parser.ParseFromString(std::string(bytes), &s)) {
+      absl::Status st = Validate(s);
+      if (!st.ok()) return st;
+      return s;
+    }
+    text_error = errors.error;
+  }
+  s.Clear();
+  if (!bytes.empty() && s.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    absl::Status st = Validate(s);
+    if (!st.ok()) return st;
+    return s;
+  }
+  if (bytes.empty()) return absl::InvalidArgumentError("empty schedule");
+  return absl::InvalidArgumentError(
+      text_error.empty()
+          ? std::string("not a schedule: neither text format nor binary")
+          : absl::StrCat("not a schedule: text format error at ", text_error));
+}
+
+absl::StatusOr<proto::Schedule> ReadScheduleFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  }
+  std::string bytes;
+  char buf[65536];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    bytes.append(buf, static_cast<size_t>(in.gcount()));
+    if (bytes.size() > kMaxFileBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, " is larger than ", kMaxFileBytes, " bytes"));
+    }
+  }
+  if (in.bad()) {
+    return absl::DataLossError(absl::StrCat("cannot read ", path));
+  }
+  absl::StatusOr<proto::Schedule> s = ParseSchedule(bytes);
+  if (!s.ok()) {
+    return absl::Status(s.status().code(),
+                        absl::StrCat(path, ": ", s.status().message()));
+  }
+  return s;
+}
+
+const ScenarioSpec& ScenarioOf(const proto::Schedule& schedule) {
+  return *ScenarioRegistry::Global().Find(schedule.target(), schedule.variant());
+}
+
+proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding) {
+  proto::Schedule s;
+  s.set_version(kScheduleVersion);
+  s.set_target(spec.target);
+  s.set_variant(spec.variant);
+  s.set_seed(finding.seed);
+  for (uint32_t p : finding.picks) s.add_picks(p);
+  return s;
+}
+
+std::string ScheduleToText(const proto::Schedule& schedule) {
+  std::string out;
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetUseShortRepeatedPrimitives(true);
+  printer.PrintToString(schedule, &out);
+  return out;
+}
+
+absl::Status WriteFile(const std::string& path, std::string_view contents) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  }
+  out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+  out.close();
+  if (!out) return absl::DataLossError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+}  // namespace smp

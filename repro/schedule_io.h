@@ -1,0 +1,39 @@
+// Reading and writing schedules, and turning them into executions.
+//
+// A schedule file is a Schedule message (schedulers/schedule.proto) in
+// text format (what smpfuzz writes: readable, hand-editable) or binary
+// (what libFuzzer keeps). Reading checks everything a replay relies on:
+// the version, that the target and variant are registered, sane sizes.
+// Every problem is an absl::Status whose message says which and why.
+#ifndef SMPFUZZ_REPRO_SCHEDULE_IO_H_
+#define SMPFUZZ_REPRO_SCHEDULE_IO_H_
+
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/scenario.h"
+#include "schedulers/schedule.pb.h"
+#include "schedulers/search.h"
+
+namespace smp {
+
+constexpr uint32_t kScheduleVersion = 1;
+
+// Parses `bytes` as text format, else as binary; then validates it.
+absl::StatusOr<proto::Schedule> ParseSchedule(std::string_view bytes);
+absl::StatusOr<proto::Schedule> ReadScheduleFile(const std::string& path);
+
+// The scenario a valid schedule names. REQUIRES: ParseSchedule accepted it.
+const ScenarioSpec& ScenarioOf(const proto::Schedule& schedule);
+
+// The schedule that replays `finding` of `spec`.
+proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding);
+
+std::string ScheduleToText(const proto::Schedule& schedule);
+absl::Status WriteFile(const std::string& path, std::string_view contents);
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_REPRO_SCHEDULE_IO_H_
