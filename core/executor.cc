@@ -18,7 +18,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
     std::unique_ptr<Scenario> scenario = spec_.make(m);
     m.SetFinalCheck([&] { scenario->Check(m); });
     result.verdict = m.Run();
-    result.picks = m.picks();
+    result.picks = m.TakePicks();
     result.decision_hash = m.decision_hash();
     result.steps = m.step();
     if (trace != nullptr) *trace = m.TakeTrace();

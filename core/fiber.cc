@@ -94,10 +94,9 @@ void FiberPool::Prepare(Fiber* f) {
 #endif
   f->fake_stack_ = nullptr;
 #if defined(__x86_64__)
-  // Build the frame smp_fiber_switch pops: control words, r15..r12, rbx,
-  // rbp, then the return address (the trampoline). After `ret`, rsp is
-  // 16-byte aligned so the trampoline's call gives the callee the ABI's
-  // entry alignment.
+  // Build the frame smp_fiber_switch pops: r15..r12, rbx, rbp, then the
+  // return address (the trampoline). After `ret`, rsp is 16-byte aligned so
+  // the trampoline's call gives the callee the ABI's entry alignment.
   uintptr_t top = reinterpret_cast<uintptr_t>(f->stack_lo_ + f->stack_size_);
   top &= ~static_cast<uintptr_t>(15);
   uint64_t* s = reinterpret_cast<uint64_t*>(top - 16);  // s[0]: fake return
@@ -109,9 +108,7 @@ void FiberPool::Prepare(Fiber* f) {
   s[-5] = reinterpret_cast<uint64_t>(&FiberPool::Start);  // r13: function
   s[-6] = 0;                                        // r14
   s[-7] = 0;                                        // r15
-  uint32_t cw[2] = {0x1F80, 0x037F};                // mxcsr, x87 control
-  std::memcpy(&s[-8], cw, sizeof cw);
-  f->sp_ = &s[-8];
+  f->sp_ = &s[-7];
 #else
   if (!f->ucontext_) f->ucontext_.reset(new char[sizeof(ucontext_t)]);
   auto* uc = reinterpret_cast<ucontext_t*>(f->ucontext_.get());

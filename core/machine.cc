@@ -70,6 +70,7 @@ void Machine::AddSource(int line, uint32_t count, uint32_t cpu_mask) {
   cpu_mask &= (num_cpus_ >= 32 ? ~0u : (1u << num_cpus_) - 1);
   SMP_CHECK(cpu_mask != 0);
   sources_.push_back(Source{line, count, cpu_mask});
+  raises_left_ += count;
 }
 
 int Machine::AddChannel(std::string name) {
@@ -102,6 +103,7 @@ Verdict Machine::Run() {
       global_runq_.push_back(t.ctx);
     } else {
       cpus_[t.cpu].runq.push_back(t.ctx);
+      Refresh(t.cpu);
     }
   }
   Context* first = Decide();
@@ -160,6 +162,7 @@ void Machine::FinishContext(Context* ctx) {
     c.in_service &= ~(uint64_t{1} << ctx->obj);
   }
   ctx->state = CtxState::kDone;
+  Refresh(ctx->cpu);
   Context* next = Decide();
   // The fiber is reusable only once we are off it: Decide() above may have
   // acquired fibers for new contexts, and must not have been handed this one.
@@ -200,10 +203,14 @@ bool Machine::CpuRunnable(int k) const {
 
 uint32_t Machine::CollectChoices() {
   choices_.clear();
+#ifndef NDEBUG
   for (int k = 0; k < num_cpus_; ++k) {
-    if (CpuRunnable(k)) {
-      choices_.push_back(Choice{ChoiceKind::kRun, static_cast<uint8_t>(k), 0});
-    }
+    SMP_CHECK(CpuRunnable(k) == ((runnable_ >> k) & 1));
+  }
+#endif
+  for (uint32_t bits = runnable_; bits != 0; bits &= bits - 1) {
+    choices_.push_back(Choice{ChoiceKind::kRun,
+                              static_cast<uint8_t>(__builtin_ctz(bits)), 0});
   }
   if (!global_runq_.empty()) {
     for (int k = 0; k < num_cpus_; ++k) {
@@ -218,7 +225,7 @@ uint32_t Machine::CollectChoices() {
       }
     }
   }
-  for (size_t s = 0; s < sources_.size(); ++s) {
+  for (size_t s = 0; s < sources_.size() && raises_left_ != 0; ++s) {
     if (sources_[s].remaining == 0) continue;
     for (int k = 0; k < num_cpus_; ++k) {
       if (sources_[s].cpu_mask & (1u << k)) {
@@ -242,7 +249,26 @@ Machine::Context* Machine::Decide() {
       over_ = true;
       return nullptr;
     }
-    const uint32_t n = CollectChoices();
+    const Choice* choices;
+    uint32_t n;
+    Choice run_only[kMaxCpus];
+    if (raises_left_ == 0 && global_runq_.empty()) {
+      // The common case: only "run CPU k" choices, straight from the bits.
+#ifndef NDEBUG
+      for (int k = 0; k < num_cpus_; ++k) {
+        SMP_CHECK(CpuRunnable(k) == ((runnable_ >> k) & 1));
+      }
+#endif
+      n = 0;
+      for (uint32_t bits = runnable_; bits != 0; bits &= bits - 1) {
+        run_only[n++] = Choice{ChoiceKind::kRun,
+                               static_cast<uint8_t>(__builtin_ctz(bits)), 0};
+      }
+      choices = run_only;
+    } else {
+      n = CollectChoices();
+      choices = choices_.data();
+    }
     if (n == 0) {
       Quiesce();
       over_ = true;
@@ -250,14 +276,13 @@ Machine::Context* Machine::Decide() {
     }
     uint32_t pick = 0;
     if (n > 1) {
-      pick = scheduler_.Pick(choices_.data(), n,
-                             current_ != nullptr ? current_->cpu : -1);
+      pick = scheduler_.Pick(choices, n, current_ != nullptr ? current_->cpu : -1);
       SMP_CHECK(pick < n);
       picks_.push_back(pick);
       decision_hash_ = (decision_hash_ ^ (uint64_t{n} << 32 | pick)) *
                        0x100000001b3ULL;
     }
-    const Choice ch = choices_[pick];
+    const Choice ch = choices[pick];
     switch (ch.kind) {
       case ChoiceKind::kRun:
         return EnterCpu(ch.cpu);
@@ -268,6 +293,7 @@ Machine::Context* Machine::Decide() {
         Cpu& c = cpus_[ch.cpu];
         c.thread = t;
         t->cpu = static_cast<int8_t>(ch.cpu);
+        Refresh(ch.cpu);
         if (record_) {
           Context* saved = current_;
           current_ = t;
@@ -279,7 +305,9 @@ Machine::Context* Machine::Decide() {
       case ChoiceKind::kRaise: {
         Source& s = sources_[ch.arg];
         --s.remaining;
+        --raises_left_;
         cpus_[ch.cpu].pending |= uint64_t{1} << s.line;
+        Refresh(ch.cpu);
         Rec(Op::kRaise, s.line, ch.cpu, 0, Loc{"", 0});
         continue;  // asserting a line is not running anything: pick again
       }
@@ -305,6 +333,7 @@ Machine::Context* Machine::EnterCpu(int k) {
     h->saved_mask = c.mask;
     c.mask = line.level;
     c.stack.push_back(h);
+    Refresh(k);
     return h;
   }
   Context* top = c.Top();
@@ -313,6 +342,7 @@ Machine::Context* Machine::EnterCpu(int k) {
   c.runq.pop_front();
   c.thread = t;
   t->cpu = static_cast<int8_t>(k);
+  Refresh(k);
   return t;
 }
 
@@ -329,18 +359,21 @@ void Machine::SetMask(int level, Loc loc) {
   Cpu& c = cpus_[current_->cpu];
   const int old = c.mask;
   c.mask = std::clamp(level, 0, kMaxLevel);
+  Refresh(current_->cpu);
   Rec(Op::kSetMask, -1, c.mask, old, loc);
 }
 
 void Machine::DisableInterrupts(Loc loc) {
   Point();
   cpus_[current_->cpu].intr_enabled = false;
+  Refresh(current_->cpu);
   Rec(Op::kIntrOff, -1, 0, 0, loc);
 }
 
 void Machine::EnableInterrupts(Loc loc) {
   Point();
   cpus_[current_->cpu].intr_enabled = true;
+  Refresh(current_->cpu);
   Rec(Op::kIntrOn, -1, 0, 0, loc);
 }
 
@@ -349,6 +382,7 @@ void Machine::SendIpi(int cpu, int line, Loc loc) {
   SMP_CHECK(cpu >= 0 && cpu < num_cpus_);
   SMP_CHECK(line >= 0 && line < static_cast<int>(lines_.size()));
   cpus_[cpu].pending |= uint64_t{1} << line;
+  Refresh(cpu);
   Rec(Op::kIpi, line, cpu, 0, loc);
 }
 
@@ -364,6 +398,7 @@ void Machine::SpinWhile(const CellBase& cell, Word value, Loc loc) {
   if (cell.value_ != value) return;
   Context* self = current_;
   self->state = CtxState::kSpinning;
+  Refresh(self->cpu);
   self->wait_cell = &cell;
   self->wait_value = value;
   self->wait_loc = loc;
@@ -376,6 +411,7 @@ void Machine::SpinWhile(const CellBase& cell, Word value, Loc loc) {
 
 void Machine::Wake(Context* ctx) {
   ctx->state = CtxState::kRunnable;
+  Refresh(ctx->cpu);
   --const_cast<CellBase*>(ctx->wait_cell)->waiters_;
   ctx->wait_cell = nullptr;
 }
@@ -409,11 +445,15 @@ void Machine::ParkNow(int chan, Loc loc) {
   Context* self = current_;
   Cpu& c = cpus_[self->cpu];
   if (self->kind != CtxKind::kThread) {
-    Fail(VerdictKind::kLockMisuse,
-         "park in interrupt context: handler '" + lines_[self->obj].name +
-             "' tried to sleep on channel '" + channels_[chan].name + "' at " +
-             LocText(loc),
-         "park-in-interrupt " + lines_[self->obj].name, loc);
+    {
+      std::string msg = "park in interrupt context: handler '" +
+                        lines_[self->obj].name + "' tried to sleep on channel '" +
+                        channels_[chan].name + "' at " + LocText(loc);
+      std::string sig = "park-in-interrupt " + lines_[self->obj].name;
+      SetVerdict(VerdictKind::kLockMisuse, std::move(msg), std::move(sig));
+    }
+    over_ = true;
+    EndFromContext();
   }
   SMP_CHECK(c.thread == self && c.stack.empty());
   Rec(Op::kPark, chan, 0, 0, loc);
@@ -422,6 +462,7 @@ void Machine::ParkNow(int chan, Loc loc) {
   self->park_step = step_;
   self->park_loc = loc;
   c.thread = nullptr;
+  Refresh(self->cpu);
   Point();
   // Resumed: unparked and scheduled again (maybe on another CPU).
 }
@@ -448,6 +489,7 @@ int Machine::WakeParked(int chan, int limit, Loc loc) {
       global_runq_.push_back(c);
     } else {
       cpus_[t.cpu].runq.push_back(c);
+      Refresh(t.cpu);
     }
     ++woken;
   }
@@ -533,23 +575,27 @@ void Machine::SetVerdict(VerdictKind kind, std::string message,
 
 void Machine::Fail(VerdictKind kind, std::string message, std::string signature,
                    Loc loc) {
-  if (current_ != nullptr) {
-    Rec(Op::kNote, -1, 0, 0, loc);
-  }
+  if (current_ != nullptr) Rec(Op::kNote, -1, 0, 0, loc);
+  // Moved from, the parameters own no memory: nothing leaks when this
+  // context's stack is abandoned below.
   SetVerdict(kind, std::move(message), std::move(signature));
   over_ = true;
   if (current_ != nullptr) EndFromContext();
 }
 
 void Machine::AssertionFailed(const char* expr, const char* msg, Loc loc) {
-  std::string where = LocText(loc);
-  std::string who = current_ != nullptr
-                        ? " in " + Describe(current_)
-                        : std::string(" in the final check");
-  Fail(VerdictKind::kAssertion,
-       "assertion failed: " + std::string(msg) + " (" + expr + ") at " +
-           where + who,
-       "assertion " + std::string(msg) + " @" + where, loc);
+  {
+    std::string where = LocText(loc);
+    std::string who = current_ != nullptr
+                          ? " in " + Describe(current_)
+                          : std::string(" in the final check");
+    SetVerdict(VerdictKind::kAssertion,
+               "assertion failed: " + std::string(msg) + " (" + expr + ") at " +
+                   where + who,
+               "assertion " + std::string(msg) + " @" + where);
+  }  // every string destroyed before this stack may be abandoned
+  over_ = true;
+  if (current_ != nullptr) EndFromContext();
 }
 
 std::string Machine::Label(const Context* c) const {

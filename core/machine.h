@@ -172,7 +172,10 @@ class Machine {
   void Note(std::string text, Loc loc = Loc::Here());
 
   // Ends the execution with `verdict` (first verdict wins). From a context
-  // it does not return; from the final check it returns.
+  // it does not return: the context's stack is abandoned, not unwound, so
+  // build the strings before the call and pass them in by move (a
+  // temporary in the argument list would leak).  From the final check it
+  // returns.
   void Fail(VerdictKind kind, std::string message, std::string signature,
             Loc loc = Loc::Here());
   // What SMP_ASSERT calls.
@@ -191,6 +194,7 @@ class Machine {
   // The picks made, one per decision point: replaying them gives the same
   // execution.
   const std::vector<uint32_t>& picks() const { return picks_; }
+  std::vector<uint32_t> TakePicks() { return std::move(picks_); }
   // Hash of (number of choices, pick) at every decision point.
   uint64_t decision_hash() const { return decision_hash_; }
   // REQUIRES: Options::record. Moves the trace out.
@@ -259,6 +263,12 @@ class Machine {
   [[noreturn]] void EndFromContext();
   uint32_t CollectChoices();
   bool CpuRunnable(int k) const;
+  // Recomputes CPU k's bit in runnable_; called after anything that can
+  // change CpuRunnable(k) (checked against it in debug builds).
+  void Refresh(int k) {
+    const uint32_t bit = 1u << k;
+    runnable_ = CpuRunnable(k) ? (runnable_ | bit) : (runnable_ & ~bit);
+  }
   uint64_t Deliverable(const Cpu& c) const {
     return c.intr_enabled ? (c.pending & ~c.in_service & above_[c.mask]) : 0;
   }
@@ -300,6 +310,8 @@ class Machine {
   Cpu cpus_[kMaxCpus];
   std::deque<Context> contexts_;        // stable addresses, id = index
   std::vector<Context*> spinners_;
+  uint32_t runnable_ = 0;               // bit k: CpuRunnable(k)
+  uint64_t raises_left_ = 0;            // assertions all sources have left
   std::deque<Context*> global_runq_;    // runnable migratable threads
   Context* current_ = nullptr;          // null: the main fiber runs
   uint64_t step_ = 0;
