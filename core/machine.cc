@@ -150,6 +150,10 @@ void Machine::RunBody(Context* ctx) {
 }
 
 void Machine::FinishContext(Context* ctx) {
+  if (!observers_.empty()) {
+    const Actor who = CurrentActor();
+    for (Observer* o : observers_) o->OnContextEnd(*this, who);
+  }
   Cpu& c = cpus_[ctx->cpu];
   Rec(Op::kEnd, ctx->obj, 0, 0, Loc{"", 0});
   if (ctx->kind == CtxKind::kThread) {
@@ -386,6 +390,11 @@ void Machine::SendIpi(int cpu, int line, Loc loc) {
   Rec(Op::kIpi, line, cpu, 0, loc);
 }
 
+void Machine::Membar(Barrier kind, Loc loc) {
+  Point();
+  Rec(Op::kMembar, static_cast<int>(kind), 0, 0, loc);
+}
+
 void Machine::Yield(Loc loc) {
   Point();
   Rec(Op::kYield, -1, 0, 0, loc);
@@ -456,6 +465,10 @@ void Machine::ParkNow(int chan, Loc loc) {
     EndFromContext();
   }
   SMP_CHECK(c.thread == self && c.stack.empty());
+  if (!observers_.empty()) {
+    const Actor who = CurrentActor();
+    for (Observer* o : observers_) o->OnPark(*this, who, chan, loc);
+  }
   Rec(Op::kPark, chan, 0, 0, loc);
   self->state = CtxState::kParked;
   self->chan = chan;
@@ -499,13 +512,51 @@ int Machine::WakeParked(int chan, int limit, Loc loc) {
   return woken;
 }
 
+Actor Machine::CurrentActor() const {
+  const Context* c = current_;
+  const Cpu& cpu = cpus_[c->cpu];
+  Actor a;
+  a.ctx = c->id;
+  a.cpu = c->cpu;
+  a.kind = c->kind;
+  a.level = c->level;
+  a.obj = c->obj;
+  a.mask = cpu.mask;
+  a.intr_enabled = cpu.intr_enabled;
+  a.depth = 0;
+  for (size_t i = 0; i < cpu.stack.size(); ++i) {
+    if (cpu.stack[i] == c) a.depth = static_cast<int>(i) + 1;
+  }
+  return a;
+}
+
 void Machine::LockAcquired(int lock, Loc loc) {
   locks_[lock].owner = current_;
   locks_[lock].acquired_at = loc;
   Rec(Op::kAcquire, lock, 0, 0, loc);
+  if (!observers_.empty()) {
+    const Actor who = CurrentActor();
+    for (Observer* o : observers_) o->OnLock(*this, who, LockOp::kAcquire, lock, loc);
+  }
+}
+
+void Machine::LockTryAcquired(int lock, Loc loc) {
+  locks_[lock].owner = current_;
+  locks_[lock].acquired_at = loc;
+  Rec(Op::kAcquire, lock, 1, 0, loc);
+  if (!observers_.empty()) {
+    const Actor who = CurrentActor();
+    for (Observer* o : observers_) {
+      o->OnLock(*this, who, LockOp::kTryAcquire, lock, loc);
+    }
+  }
 }
 
 void Machine::LockReleased(int lock, Loc loc) {
+  if (!observers_.empty()) {
+    const Actor who = CurrentActor();
+    for (Observer* o : observers_) o->OnLock(*this, who, LockOp::kRelease, lock, loc);
+  }
   locks_[lock].owner = nullptr;
   Rec(Op::kRelease, lock, 0, 0, loc);
 }

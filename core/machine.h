@@ -42,6 +42,7 @@
 
 #include "core/fiber.h"
 #include "core/loc.h"
+#include "core/observer.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
 #include "core/verdict.h"
@@ -57,6 +58,18 @@ constexpr int kAnyCpu = -1;
 
 class CellBase;
 class Machine;
+
+// The NetBSD membar_ops(3) family. kEnter / kExit are the historical names
+// whose meaning the memory model lets a run choose (see memory model docs).
+enum class Barrier : uint8_t {
+  kProducer,  // store -> store
+  kConsumer,  // load -> load
+  kSync,      // all four pairs
+  kAcquire,   // load -> load/store (after taking a lock)
+  kRelease,   // load/store -> store (before releasing a lock)
+  kEnter,
+  kExit,
+};
 
 enum class CtxState : uint8_t { kRunnable, kSpinning, kParked, kDone };
 
@@ -115,6 +128,9 @@ class Machine {
   // Names a lock whose state lives in `cell`: deadlock reports then say
   // "lock A held by ..." instead of a bare cell. Returns the lock id.
   int AddLock(std::string name, const CellBase& cell);
+  // Attaches a detector for this execution. REQUIRES: before Run();
+  // `observer` outlives the Machine.
+  void AddObserver(Observer* observer) { observers_.push_back(observer); }
   // Called at clean quiescence, outside any context (final invariants).
   void SetFinalCheck(std::function<void()> check) { final_check_ = std::move(check); }
 
@@ -144,6 +160,11 @@ class Machine {
   // Scheduling point. Makes `line` pending on `cpu` (an IPI when sent to
   // another CPU, a device interrupt when raised by device code).
   void SendIpi(int cpu, int line, Loc loc = Loc::Here());
+  // Scheduling point. A memory barrier of this CPU: orders this CPU's
+  // earlier and later accesses as membar_ops(3) documents for `kind`.
+  // Under sequential consistency it orders nothing that was not already
+  // ordered.
+  void Membar(Barrier kind, Loc loc = Loc::Here());
   // Scheduling point. Nothing but the chance for others to run.
   void Yield(Loc loc = Loc::Here());
   // Blocking scheduling point: waits until `cell` no longer holds `value`
@@ -164,10 +185,22 @@ class Machine {
                  Loc loc = Loc::Here());
   int UnparkOne(int chan, Loc loc = Loc::Here());
 
-  // Lock annotations (not scheduling points): the lock was just acquired /
-  // is about to be released by the running context.
+  // Lock annotations (not scheduling points): the lock was just acquired
+  // (blocking, or by a successful try) / is about to be released by the
+  // running context. Observers (lockdep) see them with the CPU's mask and
+  // the context's kind and level.
   void LockAcquired(int lock, Loc loc = Loc::Here());
+  void LockTryAcquired(int lock, Loc loc = Loc::Here());
   void LockReleased(int lock, Loc loc = Loc::Here());
+  // The running context as observers see it.
+  Actor CurrentActor() const;
+  // Declared names, for reports.
+  const std::string& lock_name(int lock) const { return locks_[lock].name; }
+  const std::string& line_name(int line) const { return lines_[line].name; }
+  const std::string& thread_name(int thread) const { return threads_[thread].name; }
+  const std::string& channel_name(int chan) const { return channels_[chan].name; }
+  const std::string& cell_name(int cell) const { return cells_[cell].name; }
+  int num_locks() const { return static_cast<int>(locks_.size()); }
   // A free-form trace line (kept only while recording).
   void Note(std::string text, Loc loc = Loc::Here());
 
@@ -304,6 +337,7 @@ class Machine {
   std::vector<Lock> locks_;
   std::vector<CellInfo> cells_;
   std::function<void()> final_check_;
+  std::vector<Observer*> observers_;
   uint64_t above_[kMaxLevel + 2] = {};  // above_[m]: lines with level > m
 
   // Execution state.

@@ -84,6 +84,13 @@ std::string Describe(const Trace& t, const Event& e) {
     case Op::kYield:
       s = "yield";
       break;
+    case Op::kMembar: {
+      static const char* const kNames[] = {
+          "membar_producer", "membar_consumer", "membar_sync", "membar_acquire",
+          "membar_release",  "membar_enter",    "membar_exit"};
+      s = (e.obj >= 0 && e.obj < 7) ? kNames[e.obj] : "membar ?";
+      break;
+    }
     case Op::kNote:
       s = "note: " + Name(t.notes, e.obj);
       break;

@@ -40,6 +40,7 @@ enum class Op : uint8_t {
   kRelease,     // obj: lock
   kPlace,       // thread placed on this CPU (migration)
   kYield,
+  kMembar,      // obj: Barrier
   kNote,        // obj: note index
 };
 
