@@ -12,6 +12,8 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   options.num_cpus = spec_.num_cpus;
   options.max_steps = max_steps != 0 ? max_steps : spec_.max_steps;
   options.record = trace != nullptr;
+  options.memory_model = model_;
+  options.enter_meaning = enter_;
   Execution result;
   {
     Machine m(pool_, scheduler, options);

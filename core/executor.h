@@ -26,18 +26,27 @@ struct Execution {
 
 class Executor {
  public:
-  explicit Executor(const ScenarioSpec& spec) : spec_(spec) {}
+  explicit Executor(const ScenarioSpec& spec)
+      : spec_(spec), model_(spec.memory_model), enter_(spec.enter_meaning) {}
 
   // One execution. `max_steps` 0 means the scenario's budget. With `trace`
   // non-null the execution is recorded into it.
   Execution Run(Scheduler& scheduler, uint64_t max_steps = 0,
                 Trace* trace = nullptr);
 
+  // Judge every later execution under this memory model / membar_enter
+  // meaning instead of the scenario's own.
+  void set_memory_model(MemoryModel model) { model_ = model; }
+  void set_enter_meaning(EnterMeaning enter) { enter_ = enter; }
+  MemoryModel memory_model() const { return model_; }
+
   const ScenarioSpec& spec() const { return spec_; }
   FiberPool& pool() { return pool_; }
 
  private:
   const ScenarioSpec& spec_;
+  MemoryModel model_;
+  EnterMeaning enter_;
   FiberPool pool_;
 };
 

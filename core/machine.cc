@@ -31,7 +31,9 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
       scheduler_(scheduler),
       num_cpus_(std::clamp(options.num_cpus, 1, kMaxCpus)),
       max_steps_(options.max_steps),
-      record_(options.record) {
+      record_(options.record),
+      memory_(options.memory_model, options.enter_meaning,
+              std::clamp(options.num_cpus, 1, kMaxCpus)) {
   choices_.reserve(64);
   picks_.reserve(256);
 }
@@ -87,6 +89,7 @@ int Machine::AddLock(std::string name, const CellBase& cell) {
 
 int Machine::RegisterCell(std::string name, CellBase* cell) {
   cells_.push_back(CellInfo{std::move(name), cell});
+  memory_.AddCell(cell->value_);
   return static_cast<int>(cells_.size()) - 1;
 }
 
@@ -106,7 +109,15 @@ Verdict Machine::Run() {
       Refresh(t.cpu);
     }
   }
-  Context* first = Decide();
+  priming_ = true;
+  for (Thread& t : threads_) {
+    if (t.cpu == kAnyCpu) continue;
+    current_ = t.ctx;
+    pool_.SwitchTo(pool_.main(), t.ctx->fiber);
+  }
+  priming_ = false;
+  current_ = nullptr;
+  Context* first = over_ ? nullptr : Decide();
   if (first != nullptr) {
     current_ = first;
     pool_.SwitchTo(pool_.main(), first->fiber);
@@ -138,6 +149,13 @@ void Machine::ContextMain(void* arg) {
   ctx->machine->RunBody(ctx);
 }
 
+void Machine::Primed() {
+  Context* self = current_;
+  current_ = nullptr;
+  pool_.SwitchTo(self->fiber, pool_.main());
+  // Resumed by the first decision that runs this thread.
+}
+
 void Machine::RunBody(Context* ctx) {
   ctx->started = true;
   Rec(Op::kStart, ctx->obj, 0, 0, Loc{"", 0});
@@ -155,6 +173,18 @@ void Machine::FinishContext(Context* ctx) {
     for (Observer* o : observers_) o->OnContextEnd(*this, who);
   }
   Cpu& c = cpus_[ctx->cpu];
+  if (priming_) {
+    // A thread with no scheduling point at all: it never needs its CPU.
+    Rec(Op::kEnd, ctx->obj, 0, 0, Loc{"", 0});
+    c.runq.erase(std::find(c.runq.begin(), c.runq.end(), ctx));
+    Refresh(ctx->cpu);
+    ctx->state = CtxState::kDone;
+    dead_fibers_.push_back(ctx->fiber);
+    ctx->fiber = nullptr;
+    current_ = nullptr;
+    pool_.SwitchTo(dead_fibers_.back(), pool_.main(), /*from_is_dying=*/true);
+    std::abort();
+  }
   Rec(Op::kEnd, ctx->obj, 0, 0, Loc{"", 0});
   if (ctx->kind == CtxKind::kThread) {
     SMP_CHECK(c.thread == ctx && c.stack.empty());
@@ -217,13 +247,13 @@ uint32_t Machine::CollectChoices() {
                               static_cast<uint8_t>(__builtin_ctz(bits)), 0});
   }
   if (!global_runq_.empty()) {
+    // In thread-id order, whatever order they became runnable in.
+    std::vector<uint16_t> ids;
+    for (const Context* t : global_runq_) ids.push_back(t->obj);
+    std::sort(ids.begin(), ids.end());
     for (int k = 0; k < num_cpus_; ++k) {
       const Cpu& c = cpus_[k];
       if (c.thread != nullptr || !c.stack.empty() || !c.runq.empty()) continue;
-      // In thread-id order, whatever order they became runnable in.
-      std::vector<uint16_t> ids;
-      for (const Context* t : global_runq_) ids.push_back(t->obj);
-      std::sort(ids.begin(), ids.end());
       for (uint16_t id : ids) {
         choices_.push_back(Choice{ChoiceKind::kPlace, static_cast<uint8_t>(k), id});
       }
@@ -235,6 +265,15 @@ uint32_t Machine::CollectChoices() {
       if (sources_[s].cpu_mask & (1u << k)) {
         choices_.push_back(Choice{ChoiceKind::kRaise, static_cast<uint8_t>(k),
                                   static_cast<uint16_t>(s)});
+      }
+    }
+  }
+  if (memory_.buffered() != 0) {
+    for (int k = 0; k < num_cpus_; ++k) {
+      memory_.Drainable(k, &drainable_);
+      for (int i : drainable_) {
+        choices_.push_back(Choice{ChoiceKind::kDrain, static_cast<uint8_t>(k),
+                                  static_cast<uint16_t>(i)});
       }
     }
   }
@@ -256,7 +295,7 @@ Machine::Context* Machine::Decide() {
     const Choice* choices;
     uint32_t n;
     Choice run_only[kMaxCpus];
-    if (raises_left_ == 0 && global_runq_.empty()) {
+    if (raises_left_ == 0 && global_runq_.empty() && memory_.buffered() == 0) {
       // The common case: only "run CPU k" choices, straight from the bits.
 #ifndef NDEBUG
       for (int k = 0; k < num_cpus_; ++k) {
@@ -278,14 +317,7 @@ Machine::Context* Machine::Decide() {
       over_ = true;
       return nullptr;
     }
-    uint32_t pick = 0;
-    if (n > 1) {
-      pick = scheduler_.Pick(choices, n, current_ != nullptr ? current_->cpu : -1);
-      SMP_CHECK(pick < n);
-      picks_.push_back(pick);
-      decision_hash_ = (decision_hash_ ^ (uint64_t{n} << 32 | pick)) *
-                       0x100000001b3ULL;
-    }
+    const uint32_t pick = n > 1 ? Ask(choices, n) : 0;
     const Choice ch = choices[pick];
     switch (ch.kind) {
       case ChoiceKind::kRun:
@@ -315,8 +347,24 @@ Machine::Context* Machine::Decide() {
         Rec(Op::kRaise, s.line, ch.cpu, 0, Loc{"", 0});
         continue;  // asserting a line is not running anything: pick again
       }
+      case ChoiceKind::kDrain:
+        Drain(ch.cpu, ch.arg);
+        continue;  // the memory system acted, no CPU ran: pick again
+      case ChoiceKind::kReadFrom:
+        SMP_CHECK(false);
     }
   }
+}
+
+uint32_t Machine::Ask(const Choice* choices, uint32_t n) {
+  const uint32_t pick =
+      scheduler_.Pick(choices, n, current_ != nullptr ? current_->cpu : -1);
+  SMP_CHECK(pick < n);
+  picks_.push_back(pick);
+  if (record_) trace_.choices.push_back(choices[pick]);
+  decision_hash_ =
+      (decision_hash_ ^ (uint64_t{n} << 32 | pick)) * 0x100000001b3ULL;
+  return pick;
 }
 
 Machine::Context* Machine::EnterCpu(int k) {
@@ -393,6 +441,10 @@ void Machine::SendIpi(int cpu, int line, Loc loc) {
 void Machine::Membar(Barrier kind, Loc loc) {
   Point();
   Rec(Op::kMembar, static_cast<int>(kind), 0, 0, loc);
+  if (memory_.weak() && memory_.Fence(current_->cpu, kind)) {
+    const int cpu = current_->cpu;
+    while (!memory_.buffer(cpu).empty()) Drain(cpu, 0);
+  }
 }
 
 void Machine::Yield(Loc loc) {
@@ -404,7 +456,8 @@ void Machine::SpinWhile(const CellBase& cell, Word value, Loc loc) {
   // No scheduling point before registering: the caller's load and this
   // registration are one step, as a CPU spinning on a cache line sees every
   // change to it.
-  if (cell.value_ != value) return;
+  if (priming_) Point();  // a thread does not spin before it runs
+  if (Visible(current_->cpu, cell) != value) return;
   Context* self = current_;
   self->state = CtxState::kSpinning;
   Refresh(self->cpu);
@@ -445,7 +498,7 @@ void Machine::Park(int chan, Loc loc) {
 
 bool Machine::ParkWhile(int chan, const CellBase& cell, Word value, Loc loc) {
   Point();
-  if (cell.value_ != value) return false;
+  if (Visible(current_->cpu, cell) != value) return false;
   ParkNow(chan, loc);
   return true;
 }
@@ -567,27 +620,107 @@ void Machine::Note(std::string text, Loc loc) {
   Rec(Op::kNote, static_cast<int>(trace_.notes.size()) - 1, 0, 0, loc);
 }
 
+Word Machine::Visible(int cpu, const CellBase& cell) const {
+  if (memory_.weak()) {
+    if (std::optional<Word> own = memory_.Forward(cpu, cell.id_)) return *own;
+  }
+  return cell.value_;
+}
+
+void Machine::Commit(int cpu, CellBase& cell, Word value) {
+  cell.value_ = value;
+  if (memory_.weak()) memory_.Commit(cpu, cell.id_, value);
+  CellWritten(cell);
+}
+
+void Machine::Drain(int cpu, int index) {
+  const Memory::Entry e = memory_.Take(cpu, index, record_ ? &reorders_ : nullptr);
+  Commit(cpu, *cells_[e.cell].cell, e.value);
+  if (record_) {
+    Context* saved = current_;
+    current_ = nullptr;
+    RecSlow(Op::kDrain, e.cell, e.value, static_cast<Word>(cpu), e.loc);
+    current_ = saved;
+  }
+}
+
 Word Machine::Load(const CellBase& cell, Loc loc) {
   Point();
+  if (memory_.weak()) return WeakLoad(cell, loc);
   Rec(Op::kLoad, cell.id_, cell.value_, 0, loc);
   return cell.value_;
 }
 
+Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
+  const int cpu = current_->cpu;
+  if (std::optional<Word> own = memory_.Forward(cpu, cell.id_)) {
+    Rec(Op::kLoad, cell.id_, *own, 0, loc);
+    return *own;
+  }
+  Word values[Memory::kHistory];
+  const int n = memory_.Candidates(cpu, cell.id_, values);
+  int staleness = 0;
+  if (n > 1) {
+    Choice choices[Memory::kHistory];
+    for (int i = 0; i < n; ++i) {
+      choices[i] = Choice{ChoiceKind::kReadFrom, static_cast<uint8_t>(cpu),
+                          static_cast<uint16_t>(i)};
+    }
+    staleness = static_cast<int>(Ask(choices, static_cast<uint32_t>(n)));
+  }
+  memory_.ObserveRead(cpu, cell.id_, staleness, loc,
+                      record_ ? &reorders_ : nullptr);
+  Rec(Op::kLoad, cell.id_, values[staleness], static_cast<Word>(staleness), loc);
+  return values[staleness];
+}
+
 void Machine::Store(CellBase& cell, Word value, Loc loc) {
   Point();
-  cell.value_ = value;
+  if (memory_.weak()) {
+    memory_.Buffer(current_->cpu, cell.id_, value, loc);
+    Rec(Op::kStore, cell.id_, value, 1, loc);
+    return;
+  }
   Rec(Op::kStore, cell.id_, value, 0, loc);
-  CellWritten(cell);
+  Commit(current_->cpu, cell, value);
+}
+
+void Machine::DrainForRmw(CellBase& cell) {
+  if (!memory_.weak()) return;
+  const int cpu = current_->cpu;
+  if (memory_.model() == MemoryModel::kTSO) {
+    while (!memory_.buffer(cpu).empty()) Drain(cpu, 0);
+    return;
+  }
+  // Stores before the last store->store barrier, then this cell's own.
+  for (int n = memory_.BarrierPrefix(cpu); n > 0; --n) Drain(cpu, 0);
+  for (int i = memory_.Oldest(cpu, cell.id_); i >= 0;
+       i = memory_.Oldest(cpu, cell.id_)) {
+    Drain(cpu, i);
+  }
+}
+
+void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
+  const int cpu = current_->cpu;
+  if (record_ && memory_.weak()) {
+    // Whatever is still buffered becomes visible after this atomic store.
+    for (const Memory::Entry& e : memory_.buffer(cpu)) {
+      reorders_.push_back(Reorder{Reorder::kStoreStore, cpu, e.cell, e.loc,
+                                  cell.id_, loc});
+    }
+  }
+  Commit(cpu, cell, value);
 }
 
 Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc) {
   Point();
+  DrainForRmw(cell);
   const Word old = cell.value_;
   if (old == expected) {
-    cell.value_ = desired;
     Rec(Op::kCas, cell.id_, old, desired, loc);
-    CellWritten(cell);
+    RmwCommit(cell, desired, loc);
   } else {
+    if (memory_.weak()) memory_.ObserveRead(current_->cpu, cell.id_, 0, loc, nullptr);
     Rec(Op::kCasFail, cell.id_, old, expected, loc);
   }
   return old;
@@ -595,19 +728,19 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc) {
 
 Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
   Point();
+  DrainForRmw(cell);
   const Word old = cell.value_;
-  cell.value_ = value;
   Rec(Op::kSwap, cell.id_, old, value, loc);
-  CellWritten(cell);
+  RmwCommit(cell, value, loc);
   return old;
 }
 
 Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc) {
   Point();
+  DrainForRmw(cell);
   const Word old = cell.value_;
-  cell.value_ = old + delta;
-  Rec(Op::kAdd, cell.id_, old, cell.value_, loc);
-  CellWritten(cell);
+  Rec(Op::kAdd, cell.id_, old, old + delta, loc);
+  RmwCommit(cell, old + delta, loc);
   return old;
 }
 
@@ -830,8 +963,8 @@ void Machine::RecSlow(Op op, int obj, Word a, Word b, Loc loc) {
   e.op = op;
   e.depth = 0;
   e.mask = 0;
-  if (op == Op::kRaise) {  // a device's act, not the running context's
-    e.cpu = static_cast<uint8_t>(a);
+  if (op == Op::kRaise || op == Op::kDrain) {  // not the running context's act
+    e.cpu = static_cast<uint8_t>(op == Op::kRaise ? a : b);
     e.ctx = 0xffff;
   } else if (c != nullptr && c->cpu >= 0) {
     const Cpu& cpu = cpus_[c->cpu];
@@ -852,6 +985,8 @@ Trace Machine::TakeTrace() {
   SMP_CHECK(record_);
   Trace t = std::move(trace_);
   t.num_cpus = num_cpus_;
+  t.memory_model = memory_.model();
+  t.reorders = std::move(reorders_);
   for (const Context& c : contexts_) {
     std::string name = Label(&c);
     if (c.kind != CtxKind::kThread) name += "#" + std::to_string(c.id);

@@ -16,7 +16,14 @@
 //  - Kernel threads are not preempted by other threads (a 2003-era
 //    non-preemptive kernel); a thread leaves its CPU only by parking or
 //    returning. Interrupts preempt anything they are not masked by.
-//  - Memory is sequentially consistent (the memory-model layer refines it).
+//  - Memory is sequentially consistent, or as weak as Options::memory_model
+//    says (core/memory.h): store-buffer drains and stale loads are then
+//    scheduler decisions too.
+//
+// Start: before the first decision, every bound thread runs up to its first
+// scheduling point (which thread starts first is invisible, so it is not
+// a decision); code before that point must not touch shared state except
+// through cells.
 //
 // Scheduling points: every operation marked "Scheduling point" below first
 // lets the scheduler pick what runs next (possibly another CPU, possibly an
@@ -42,14 +49,13 @@
 
 #include "core/fiber.h"
 #include "core/loc.h"
+#include "core/memory.h"
 #include "core/observer.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
 #include "core/verdict.h"
 
 namespace smp {
-
-using Word = uint64_t;
 
 constexpr int kMaxCpus = 16;
 constexpr int kMaxLines = 64;
@@ -59,17 +65,6 @@ constexpr int kAnyCpu = -1;
 class CellBase;
 class Machine;
 
-// The NetBSD membar_ops(3) family. kEnter / kExit are the historical names
-// whose meaning the memory model lets a run choose (see memory model docs).
-enum class Barrier : uint8_t {
-  kProducer,  // store -> store
-  kConsumer,  // load -> load
-  kSync,      // all four pairs
-  kAcquire,   // load -> load/store (after taking a lock)
-  kRelease,   // load/store -> store (before releasing a lock)
-  kEnter,
-  kExit,
-};
 
 enum class CtxState : uint8_t { kRunnable, kSpinning, kParked, kDone };
 
@@ -104,6 +99,8 @@ class Machine {
     int num_cpus = 2;
     uint64_t max_steps = 100000;
     bool record = false;  // keep a Trace (off on the fast path)
+    MemoryModel memory_model = MemoryModel::kSC;
+    EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   };
 
   // `pool` and `scheduler` must outlive the Machine.
@@ -161,9 +158,8 @@ class Machine {
   // another CPU, a device interrupt when raised by device code).
   void SendIpi(int cpu, int line, Loc loc = Loc::Here());
   // Scheduling point. A memory barrier of this CPU: orders this CPU's
-  // earlier and later accesses as membar_ops(3) documents for `kind`.
-  // Under sequential consistency it orders nothing that was not already
-  // ordered.
+  // earlier and later accesses as membar_ops(3) documents for `kind` (see
+  // core/memory.h). Under SC it orders nothing that was not already ordered.
   void Membar(Barrier kind, Loc loc = Loc::Here());
   // Scheduling point. Nothing but the chance for others to run.
   void Yield(Loc loc = Loc::Here());
@@ -222,6 +218,7 @@ class Machine {
   Word Swap(CellBase& cell, Word value, Loc loc);
   Word FetchAdd(CellBase& cell, Word delta, Loc loc);
   int RegisterCell(std::string name, CellBase* cell);
+  MemoryModel memory_model() const { return memory_.model(); }
 
   // ---- After Run() ----
   // The picks made, one per decision point: replaying them gives the same
@@ -286,9 +283,13 @@ class Machine {
 
   // A scheduling point of the running context.
   void Point() {
+    if (__builtin_expect(priming_, false)) return Primed();
     Context* next = Decide();
     if (next != current_) SwitchFrom(current_, next, false);
   }
+  // Bound threads are run to their first scheduling point before the first
+  // decision: where they start is invisible, so it is no decision.
+  void Primed();
   // Advances one step and picks what runs next; applies the pick's side
   // effects (delivery, placement, assertion). Null: the execution is over.
   Context* Decide();
@@ -311,6 +312,18 @@ class Machine {
   void ParkNow(int chan, Loc loc);
   int WakeParked(int chan, int limit, Loc loc);
   void CellWritten(const CellBase& cell);
+  // Writes `value` to memory (visible to all) on behalf of `cpu`.
+  void Commit(int cpu, CellBase& cell, Word value);
+  // Commits buffer entry `index` of `cpu`.
+  void Drain(int cpu, int index);
+  // The value `cpu` sees for `cell` without a load decision: its own newest
+  // buffered store, else memory.
+  Word Visible(int cpu, const CellBase& cell) const;
+  Word WeakLoad(const CellBase& cell, Loc loc);
+  // Makes the buffer ready for an atomic RMW of `cell` (see memory.h).
+  void DrainForRmw(CellBase& cell);
+  void RmwCommit(CellBase& cell, Word value, Loc loc);
+  uint32_t Ask(const Choice* choices, uint32_t n);
   void Quiesce();
   void ReportDeadlock();
   std::string Label(const Context* c) const;
@@ -350,14 +363,18 @@ class Machine {
   Context* current_ = nullptr;          // null: the main fiber runs
   uint64_t step_ = 0;
   bool running_ = false;
+  bool priming_ = false;
   bool over_ = false;
   Verdict verdict_;
   bool has_verdict_ = false;
   std::vector<Choice> choices_;
   std::vector<uint32_t> picks_;
+  Memory memory_;
+  std::vector<int> drainable_;          // scratch for CollectChoices
   uint64_t decision_hash_ = 0xcbf29ce484222325ULL;
   std::vector<Fiber*> dead_fibers_;     // released once switched off
   Trace trace_;
+  std::vector<Reorder> reorders_;       // recorded only while tracing
 };
 
 // Ends the execution with an assertion verdict naming the expression and the

@@ -51,8 +51,8 @@ TEST(Machine, NoPreemptionRunsThreadsToCompletion) {
       order.push_back(2);
     });
     m.AddThread("b", 1, [&] {
+      x->Store(3);  // (code before a thread's first point runs at start)
       order.push_back(3);
-      x->Store(3);
     });
   });
   EXPECT_EQ(r.verdict.kind, VerdictKind::kClean) << r.verdict.message;

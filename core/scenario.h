@@ -38,6 +38,10 @@ struct ScenarioSpec {
   int num_cpus = 2;
   uint64_t max_steps = 20000;
   std::function<std::unique_ptr<Scenario>(Machine&)> make;
+  // The memory model the scenario is judged under by default (a run may
+  // override it) and the meaning of membar_enter.
+  MemoryModel memory_model = MemoryModel::kSC;
+  EnterMeaning enter_meaning = EnterMeaning::kAcquire;
 
   std::string name() const { return target + "/" + variant; }
 };
@@ -76,6 +80,17 @@ struct ScenarioRegistrar {
           [](::smp::Machine& m) -> std::unique_ptr<::smp::Scenario> {       \
             return std::make_unique<Class>(m);                              \
           }})
+
+// As SMP_SCENARIO, judged under memory model `model` (MemoryModel::k...).
+#define SMP_SCENARIO_MODEL(Class, target, variant, expected, cpus, steps,    \
+                           model, desc)                                      \
+  static ::smp::ScenarioRegistrar SMP_SCENARIO_CAT(smp_scenario_, __LINE__)( \
+      ::smp::ScenarioSpec{                                                  \
+          target, variant, desc, expected, cpus, steps,                     \
+          [](::smp::Machine& m) -> std::unique_ptr<::smp::Scenario> {       \
+            return std::make_unique<Class>(m);                              \
+          },                                                                \
+          model})
 
 }  // namespace smp
 

@@ -9,7 +9,11 @@
 //   2. kPlace cpu t   for each idle CPU and each migratable runnable thread
 //                     t not on any CPU (in thread-id order);
 //   3. kRaise cpu s   for each interrupt source s with assertions left and
-//                     each CPU on its route.
+//                     each CPU on its route;
+//   4. kDrain cpu i   under a weak memory model, for each store-buffer
+//                     entry i of CPU cpu that may become visible now.
+// A load under the relaxed model that may return an older value is a
+// decision of its own: choices kReadFrom cpu s, s = 0 (newest), 1, ...
 // The scheduler is asked only when there are at least two choices. An
 // execution is therefore fully described by the list of indices picked.
 #ifndef SMPFUZZ_CORE_SCHEDULER_H_
@@ -19,12 +23,13 @@
 
 namespace smp {
 
-enum class ChoiceKind : uint8_t { kRun, kPlace, kRaise };
+enum class ChoiceKind : uint8_t { kRun, kPlace, kRaise, kDrain, kReadFrom };
 
 struct Choice {
   ChoiceKind kind;
   uint8_t cpu;
-  uint16_t arg;  // thread id for kPlace, source id for kRaise
+  uint16_t arg;  // thread (kPlace), source (kRaise), buffer index (kDrain),
+                 // staleness (kReadFrom)
 };
 
 class Scheduler {

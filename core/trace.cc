@@ -33,10 +33,15 @@ std::string Describe(const Trace& t, const Event& e) {
       return in_handler ? "<< " + who + " returns (EOI)" : who + ": exits";
     case Op::kLoad:
       s = "load " + Name(t.cells, e.obj) + " -> " + Num(e.a);
+      if (e.b != 0) s += " (stale: " + Num(e.b) + " behind the newest)";
       break;
     case Op::kStore:
       s = "store " + Name(t.cells, e.obj) + " = " + Num(e.a);
+      if (e.b != 0) s += " (buffered)";
       break;
+    case Op::kDrain:
+      return "~~ store buffer: " + Name(t.cells, e.obj) + " = " + Num(e.a) +
+             " now visible";
     case Op::kCas:
       s = "cas " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
       break;
@@ -84,13 +89,9 @@ std::string Describe(const Trace& t, const Event& e) {
     case Op::kYield:
       s = "yield";
       break;
-    case Op::kMembar: {
-      static const char* const kNames[] = {
-          "membar_producer", "membar_consumer", "membar_sync", "membar_acquire",
-          "membar_release",  "membar_enter",    "membar_exit"};
-      s = (e.obj >= 0 && e.obj < 7) ? kNames[e.obj] : "membar ?";
+    case Op::kMembar:
+      s = std::string(BarrierName(static_cast<Barrier>(e.obj)));
       break;
-    }
     case Op::kNote:
       s = "note: " + Name(t.notes, e.obj);
       break;

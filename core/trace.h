@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "core/memory.h"
+#include "core/scheduler.h"
 #include "core/verdict.h"
 
 namespace smp {
@@ -22,8 +24,8 @@ enum class CtxKind : uint8_t { kThread, kHardIntr, kSoftIntr };
 enum class Op : uint8_t {
   kStart,       // context starts running (thread start, handler entry)
   kEnd,         // thread returns / handler returns (EOI)
-  kLoad,        // obj: cell, a: value read
-  kStore,       // obj: cell, a: value written
+  kLoad,        // obj: cell, a: value read, b: staleness (0: newest)
+  kStore,       // obj: cell, a: value written, b: 1 if buffered
   kCas,         // obj: cell, a: old value, b: desired (success iff a==expected)
   kCasFail,     // obj: cell, a: value seen, b: expected
   kSwap,        // obj: cell, a: old value, b: new value
@@ -41,6 +43,7 @@ enum class Op : uint8_t {
   kPlace,       // thread placed on this CPU (migration)
   kYield,
   kMembar,      // obj: Barrier
+  kDrain,       // obj: cell, a: value now visible, b: CPU whose buffer
   kNote,        // obj: note index
 };
 
@@ -70,6 +73,9 @@ struct Trace {
   std::vector<TraceContext> contexts;
   std::vector<std::string> cells, locks, lines, channels, notes;
   Verdict verdict;
+  MemoryModel memory_model = MemoryModel::kSC;
+  std::vector<Reorder> reorders;    // reorderings that happened (weak models)
+  std::vector<Choice> choices;      // the choice taken at each decision
 
   // One row per event, one column per CPU, indented by context nesting, each
   // row ending with its source file:line; the verdict's explanation last.
