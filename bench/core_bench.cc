@@ -14,6 +14,7 @@
 #include "benchmark/benchmark.h"
 #include "core/executor.h"
 #include "core/fiber.h"
+#include "core/memory.h"
 #include "core/scenario.h"
 #include "schedulers/no_preemption.h"
 #include "schedulers/random_scheduler.h"
@@ -65,8 +66,14 @@ void Report(benchmark::State& state, uint64_t executions, uint64_t steps) {
       static_cast<double>(steps) / static_cast<double>(executions);
 }
 
-void BM_SpinlockCounterRandom(benchmark::State& state) {
-  Executor executor(Spec("spinlock_counter"));
+// Random scheduling of one scenario; the state's range(0) selects the
+// memory model, range(1) whether lockdep (on by default in campaigns) runs.
+void RandomRuns(benchmark::State& state, const char* variant) {
+  Executor executor(Spec(variant));
+  executor.set_memory_model(static_cast<MemoryModel>(state.range(0)));
+  executor.set_lockdep(state.range(1) != 0);
+  state.SetLabel(std::string(MemoryModelName(executor.memory_model())) +
+                 (executor.lockdep() ? "+lockdep" : ""));
   RandomScheduler random(1);
   uint64_t executions = 0, steps = 0;
   for (auto _ : state) {
@@ -78,10 +85,23 @@ void BM_SpinlockCounterRandom(benchmark::State& state) {
   }
   Report(state, executions, steps);
 }
-BENCHMARK(BM_SpinlockCounterRandom);
+
+// The Relacy workload: the core alone (SC, no detectors), then with lockdep.
+void BM_SpinlockCounterRandom(benchmark::State& state) {
+  RandomRuns(state, "spinlock_counter");
+}
+BENCHMARK(BM_SpinlockCounterRandom)->Args({0, 0})->Args({0, 1});
+
+// The same lock with barriers, under each memory model (no detectors).
+void BM_FencedSpinlockCounterRandom(benchmark::State& state) {
+  RandomRuns(state, "spinlock_counter_fenced");
+}
+BENCHMARK(BM_FencedSpinlockCounterRandom)
+    ->Args({0, 0})->Args({1, 0})->Args({2, 0})->Args({3, 0});
 
 void BM_SpinlockCounterNoPreemption(benchmark::State& state) {
   Executor executor(Spec("spinlock_counter"));
+  executor.set_lockdep(false);
   NoPreemptionScheduler none;
   uint64_t executions = 0, steps = 0;
   for (auto _ : state) {
@@ -105,6 +125,7 @@ long ResidentKiB() {
 void BM_ResidentMemoryOverAMillionExecutions(benchmark::State& state) {
   for (auto _ : state) {
     Executor executor(Spec("spinlock_counter"));
+    executor.set_lockdep(false);
     RandomScheduler random(1);
     long early = 0;
     const uint64_t n = 1000000;

@@ -17,8 +17,19 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   Execution result;
   {
     Machine m(pool_, scheduler, options);
+    if (lockdep_on_) {
+      lockdep_.Reset();
+      m.AddObserver(&lockdep_);
+    }
+    if (races_on_) {
+      races_.Reset();
+      m.AddObserver(&races_);
+    }
     std::unique_ptr<Scenario> scenario = spec_.make(m);
-    m.SetFinalCheck([&] { scenario->Check(m); });
+    m.SetFinalCheck([&] {
+      scenario->Check(m);
+      if (lockdep_on_) lockdep_.Finish(m);
+    });
     result.verdict = m.Run();
     result.picks = m.TakePicks();
     result.decision_hash = m.decision_hash();

@@ -3,6 +3,12 @@
 // An Executor owns the FiberPool (stacks are reused across executions) and
 // builds a fresh Machine and a fresh Scenario object for every execution,
 // so execution k leaves nothing behind that changes execution k+1.
+//
+// Every execution runs with the lock-order / IPL-safety checker (lockdep,
+// core/lockdep.h) attached unless set_lockdep(false): it is attached before
+// the scenario is built, so the scenario's primitives can declare lock
+// classes, and its predictive report is made after the scenario's final
+// Check() at clean quiescence only (an actual deadlock or assertion wins).
 #ifndef SMPFUZZ_CORE_EXECUTOR_H_
 #define SMPFUZZ_CORE_EXECUTOR_H_
 
@@ -10,6 +16,8 @@
 #include <vector>
 
 #include "core/fiber.h"
+#include "core/lockdep.h"
+#include "core/race_detector.h"
 #include "core/scenario.h"
 #include "core/scheduler.h"
 #include "core/trace.h"
@@ -27,7 +35,10 @@ struct Execution {
 class Executor {
  public:
   explicit Executor(const ScenarioSpec& spec)
-      : spec_(spec), model_(spec.memory_model), enter_(spec.enter_meaning) {}
+      : spec_(spec),
+        model_(spec.memory_model),
+        enter_(spec.enter_meaning),
+        races_on_(spec.detect_races) {}
 
   // One execution. `max_steps` 0 means the scenario's budget. With `trace`
   // non-null the execution is recorded into it.
@@ -39,6 +50,14 @@ class Executor {
   void set_memory_model(MemoryModel model) { model_ = model; }
   void set_enter_meaning(EnterMeaning enter) { enter_ = enter; }
   MemoryModel memory_model() const { return model_; }
+  // Attach lockdep to every later execution (the default) or not.
+  void set_lockdep(bool on) { lockdep_on_ = on; }
+  bool lockdep() const { return lockdep_on_; }
+  // Attach the data race detector to every later execution (default: the
+  // scenario's ScenarioSpec::detect_races).
+  void set_races(bool on) { races_on_ = on; }
+  bool races() const { return races_on_; }
+  EnterMeaning enter_meaning() const { return enter_; }
 
   const ScenarioSpec& spec() const { return spec_; }
   FiberPool& pool() { return pool_; }
@@ -47,6 +66,10 @@ class Executor {
   const ScenarioSpec& spec_;
   MemoryModel model_;
   EnterMeaning enter_;
+  bool lockdep_on_ = true;
+  Lockdep lockdep_;  // reset per execution; outlives each Machine
+  bool races_on_;
+  RaceDetector races_;
   FiberPool pool_;
 };
 

@@ -87,6 +87,8 @@ int Machine::AddLock(std::string name, const CellBase& cell) {
   return id;
 }
 
+void Machine::MarkAtomic(const CellBase& cell) { cells_[cell.id()].atomic = true; }
+
 int Machine::RegisterCell(std::string name, CellBase* cell) {
   cells_.push_back(CellInfo{std::move(name), cell});
   memory_.AddCell(cell->value_);
@@ -159,6 +161,20 @@ void Machine::Primed() {
 void Machine::RunBody(Context* ctx) {
   ctx->started = true;
   Rec(Op::kStart, ctx->obj, 0, 0, Loc{"", 0});
+  if (!observers_.empty()) {
+    int interrupted = -1;
+    if (ctx->kind != CtxKind::kThread) {
+      const Cpu& c = cpus_[ctx->cpu];
+      for (size_t i = 0; i < c.stack.size(); ++i) {
+        if (c.stack[i] != ctx) continue;
+        const Context* below = i > 0 ? c.stack[i - 1] : c.thread;
+        if (below != nullptr) interrupted = below->id;
+      }
+    }
+    Notify([&](Observer* o, const Actor& who) {
+      o->OnContextStart(*this, who, interrupted);
+    });
+  }
   if (ctx->kind == CtxKind::kThread) {
     threads_[ctx->obj].body();
   } else {
@@ -317,7 +333,15 @@ Machine::Context* Machine::Decide() {
       over_ = true;
       return nullptr;
     }
-    const uint32_t pick = n > 1 ? Ask(choices, n) : 0;
+    uint32_t pick = 0;
+    if (n > 1) {  // Ask(), by hand: this is the hottest line of the machine
+      pick = scheduler_.Pick(choices, n, current_ != nullptr ? current_->cpu : -1);
+      SMP_CHECK(pick < n);
+      picks_.push_back(pick);
+      if (record_) trace_.choices.push_back(choices[pick]);
+      decision_hash_ =
+          (decision_hash_ ^ (uint64_t{n} << 32 | pick)) * 0x100000001b3ULL;
+    }
     const Choice ch = choices[pick];
     switch (ch.kind) {
       case ChoiceKind::kRun:
@@ -330,6 +354,7 @@ Machine::Context* Machine::Decide() {
         c.thread = t;
         t->cpu = static_cast<int8_t>(ch.cpu);
         Refresh(ch.cpu);
+        NotifyPlaced(t);
         if (record_) {
           Context* saved = current_;
           current_ = t;
@@ -395,6 +420,7 @@ Machine::Context* Machine::EnterCpu(int k) {
   c.thread = t;
   t->cpu = static_cast<int8_t>(k);
   Refresh(k);
+  NotifyPlaced(t);
   return t;
 }
 
@@ -436,11 +462,13 @@ void Machine::SendIpi(int cpu, int line, Loc loc) {
   cpus_[cpu].pending |= uint64_t{1} << line;
   Refresh(cpu);
   Rec(Op::kIpi, line, cpu, 0, loc);
+  Notify([&](Observer* o, const Actor& who) { o->OnIpi(*this, who, cpu, line, loc); });
 }
 
 void Machine::Membar(Barrier kind, Loc loc) {
   Point();
   Rec(Op::kMembar, static_cast<int>(kind), 0, 0, loc);
+  Notify([&](Observer* o, const Actor& who) { o->OnBarrier(*this, who, kind, loc); });
   if (memory_.weak() && memory_.Fence(current_->cpu, kind)) {
     const int cpu = current_->cpu;
     while (!memory_.buffer(cpu).empty()) Drain(cpu, 0);
@@ -531,6 +559,7 @@ void Machine::ParkNow(int chan, Loc loc) {
   Refresh(self->cpu);
   Point();
   // Resumed: unparked and scheduled again (maybe on another CPU).
+  Notify([&](Observer* o, const Actor& who) { o->OnWake(*this, who, chan); });
 }
 
 int Machine::Unpark(int chan, Loc loc) {
@@ -562,11 +591,11 @@ int Machine::WakeParked(int chan, int limit, Loc loc) {
   channels_[chan].last_unpark_step = step_;
   channels_[chan].last_unpark_loc = loc;
   Rec(Op::kUnpark, chan, woken, 0, loc);
+  Notify([&](Observer* o, const Actor& who) { o->OnUnpark(*this, who, chan, loc); });
   return woken;
 }
 
-Actor Machine::CurrentActor() const {
-  const Context* c = current_;
+Actor Machine::ActorOf(const Context* c) const {
   const Cpu& cpu = cpus_[c->cpu];
   Actor a;
   a.ctx = c->id;
@@ -644,10 +673,16 @@ void Machine::Drain(int cpu, int index) {
   }
 }
 
+void Machine::AccessSlow(const CellBase& cell, AccessKind kind, Loc loc) {
+  const Actor who = CurrentActor();
+  for (Observer* o : access_observers_) o->OnAccess(*this, who, cell.id_, kind, loc);
+}
+
 Word Machine::Load(const CellBase& cell, Loc loc) {
   Point();
   if (memory_.weak()) return WeakLoad(cell, loc);
   Rec(Op::kLoad, cell.id_, cell.value_, 0, loc);
+  Access(cell, AccessKind::kLoad, loc);
   return cell.value_;
 }
 
@@ -655,6 +690,7 @@ Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
   const int cpu = current_->cpu;
   if (std::optional<Word> own = memory_.Forward(cpu, cell.id_)) {
     Rec(Op::kLoad, cell.id_, *own, 0, loc);
+    Access(cell, AccessKind::kLoad, loc);
     return *own;
   }
   Word values[Memory::kHistory];
@@ -671,6 +707,7 @@ Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
   memory_.ObserveRead(cpu, cell.id_, staleness, loc,
                       record_ ? &reorders_ : nullptr);
   Rec(Op::kLoad, cell.id_, values[staleness], static_cast<Word>(staleness), loc);
+  Access(cell, AccessKind::kLoad, loc);
   return values[staleness];
 }
 
@@ -679,10 +716,12 @@ void Machine::Store(CellBase& cell, Word value, Loc loc) {
   if (memory_.weak()) {
     memory_.Buffer(current_->cpu, cell.id_, value, loc);
     Rec(Op::kStore, cell.id_, value, 1, loc);
+    Access(cell, AccessKind::kStore, loc);
     return;
   }
   Rec(Op::kStore, cell.id_, value, 0, loc);
   Commit(current_->cpu, cell, value);
+  Access(cell, AccessKind::kStore, loc);
 }
 
 void Machine::DrainForRmw(CellBase& cell) {
@@ -723,6 +762,7 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc) {
     if (memory_.weak()) memory_.ObserveRead(current_->cpu, cell.id_, 0, loc, nullptr);
     Rec(Op::kCasFail, cell.id_, old, expected, loc);
   }
+  Access(cell, AccessKind::kRmw, loc);
   return old;
 }
 
@@ -732,6 +772,7 @@ Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
   const Word old = cell.value_;
   Rec(Op::kSwap, cell.id_, old, value, loc);
   RmwCommit(cell, value, loc);
+  Access(cell, AccessKind::kRmw, loc);
   return old;
 }
 
@@ -741,6 +782,7 @@ Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc) {
   const Word old = cell.value_;
   Rec(Op::kAdd, cell.id_, old, old + delta, loc);
   RmwCommit(cell, old + delta, loc);
+  Access(cell, AccessKind::kRmw, loc);
   return old;
 }
 

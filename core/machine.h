@@ -127,7 +127,13 @@ class Machine {
   int AddLock(std::string name, const CellBase& cell);
   // Attaches a detector for this execution. REQUIRES: before Run();
   // `observer` outlives the Machine.
-  void AddObserver(Observer* observer) { observers_.push_back(observer); }
+  void AddObserver(Observer* observer) {
+    observers_.push_back(observer);
+    if (observer->wants_accesses()) access_observers_.push_back(observer);
+  }
+  // The attached observers, in attachment order (a target finds its
+  // execution's lockdep through this: Lockdep::Of).
+  const std::vector<Observer*>& observers() const { return observers_; }
   // Called at clean quiescence, outside any context (final invariants).
   void SetFinalCheck(std::function<void()> check) { final_check_ = std::move(check); }
 
@@ -189,7 +195,7 @@ class Machine {
   void LockTryAcquired(int lock, Loc loc = Loc::Here());
   void LockReleased(int lock, Loc loc = Loc::Here());
   // The running context as observers see it.
-  Actor CurrentActor() const;
+  Actor CurrentActor() const { return ActorOf(current_); }
   // Declared names, for reports.
   const std::string& lock_name(int lock) const { return locks_[lock].name; }
   const std::string& line_name(int line) const { return lines_[line].name; }
@@ -197,6 +203,11 @@ class Machine {
   const std::string& channel_name(int chan) const { return channels_[chan].name; }
   const std::string& cell_name(int cell) const { return cells_[cell].name; }
   int num_locks() const { return static_cast<int>(locks_.size()); }
+  // A cell the real code accesses with atomic_load/atomic_store (a flag):
+  // the race detector never reports it. Not a scheduling point.
+  void MarkAtomic(const CellBase& cell);
+  bool IsAtomic(int cell) const { return cells_[cell].atomic; }
+  bool IsLockWord(int cell) const { return cells_[cell].lock >= 0; }
   // A free-form trace line (kept only while recording).
   void Note(std::string text, Loc loc = Loc::Here());
 
@@ -275,6 +286,7 @@ class Machine {
     std::string name;
     CellBase* cell;
     int lock = -1;
+    bool atomic = false;
   };
 
   static void ContextMain(void* arg);
@@ -330,6 +342,24 @@ class Machine {
   std::string Describe(const Context* c) const;
   void SetVerdict(VerdictKind kind, std::string message, std::string signature);
 
+  // Reports an access to the observers that want them.
+  void Access(const CellBase& cell, AccessKind kind, Loc loc) {
+    if (!access_observers_.empty()) AccessSlow(cell, kind, loc);
+  }
+  void AccessSlow(const CellBase& cell, AccessKind kind, Loc loc);
+  Actor ActorOf(const Context* c) const;
+  void NotifyPlaced(const Context* t) {
+    if (observers_.empty()) return;
+    const Actor who = ActorOf(t);
+    for (Observer* o : observers_) o->OnPlaced(*this, who);
+  }
+  template <typename F>
+  void Notify(F&& f) {
+    if (observers_.empty()) return;
+    const Actor who = CurrentActor();
+    for (Observer* o : observers_) f(o, who);
+  }
+
   void Rec(Op op, int obj, Word a, Word b, Loc loc) {
     if (record_) RecSlow(op, obj, a, b, loc);
   }
@@ -351,6 +381,7 @@ class Machine {
   std::vector<CellInfo> cells_;
   std::function<void()> final_check_;
   std::vector<Observer*> observers_;
+  std::vector<Observer*> access_observers_;  // those that want OnAccess
   uint64_t above_[kMaxLevel + 2] = {};  // above_[m]: lines with level > m
 
   // Execution state.

@@ -31,9 +31,15 @@ std::string_view BarrierName(Barrier b) {
 }
 
 Memory::Memory(MemoryModel model, EnterMeaning enter, int num_cpus)
-    : model_(model), enter_(enter), sb_(num_cpus), cpus_(num_cpus) {}
+    : model_(model), enter_(enter) {
+  if (weak()) {
+    sb_.resize(num_cpus);
+    cpus_.resize(num_cpus);
+  }
+}
 
 void Memory::AddCell(Word initial) {
+  if (!weak()) return;  // SC keeps no per-cell state: cells are memory
   CellHistory h;
   h.values[0] = initial;
   cells_.push_back(h);

@@ -110,7 +110,8 @@ class Memory {
   // Total buffered stores of all CPUs.
   int buffered() const { return buffered_; }
 
-  // A new cell, with its initial value as version 0.
+  // A new cell, with its initial value as version 0. Under SC nothing is
+  // kept, and only model(), weak() and buffered() may be called.
   void AddCell(Word initial);
 
   // ---- Stores ----

@@ -13,6 +13,7 @@
 #include <cstdint>
 
 #include "core/loc.h"
+#include "core/memory.h"
 #include "core/trace.h"
 
 namespace smp {
@@ -32,6 +33,7 @@ struct Actor {
 };
 
 enum class LockOp : uint8_t { kAcquire, kTryAcquire, kRelease };
+enum class AccessKind : uint8_t { kLoad, kStore, kRmw };
 
 class Observer {
  public:
@@ -49,6 +51,41 @@ class Observer {
   // A context finished (thread returned, handler returned).
   virtual void OnContextEnd(Machine& m, const Actor& who) {
     (void)m; (void)who;
+  }
+  // A context starts running its body. For a hard-interrupt handler,
+  // `interrupted` is the id of the context it interrupted on that CPU, or
+  // -1 if the CPU was idle; -1 for threads.
+  virtual void OnContextStart(Machine& m, const Actor& who, int interrupted) {
+    (void)m; (void)who; (void)interrupted;
+  }
+  // A thread became its CPU's running thread (first run, after a wakeup,
+  // or placed by the scheduler): everything the CPU did before precedes it.
+  virtual void OnPlaced(Machine& m, const Actor& who) { (void)m; (void)who; }
+  // `who` made `line` pending on `target_cpu` (an IPI or a device raise
+  // from code).
+  virtual void OnIpi(Machine& m, const Actor& who, int target_cpu, int line,
+                     Loc loc) {
+    (void)m; (void)who; (void)target_cpu; (void)line; (void)loc;
+  }
+  // `who` unparked `chan` / a parked thread resumed after an unpark.
+  virtual void OnUnpark(Machine& m, const Actor& who, int chan, Loc loc) {
+    (void)m; (void)who; (void)chan; (void)loc;
+  }
+  virtual void OnWake(Machine& m, const Actor& who, int chan) {
+    (void)m; (void)who; (void)chan;
+  }
+  // A membar executed by `who`.
+  virtual void OnBarrier(Machine& m, const Actor& who, Barrier kind, Loc loc) {
+    (void)m; (void)who; (void)kind; (void)loc;
+  }
+
+  // Memory accesses are reported only to observers that ask for them
+  // (they cost a call per access): return true to receive OnAccess.
+  virtual bool wants_accesses() const { return false; }
+  // `who` accessed `cell` (after the access took effect).
+  virtual void OnAccess(Machine& m, const Actor& who, int cell, AccessKind kind,
+                        Loc loc) {
+    (void)m; (void)who; (void)cell; (void)kind; (void)loc;
   }
 };
 

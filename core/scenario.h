@@ -42,6 +42,8 @@ struct ScenarioSpec {
   // override it) and the meaning of membar_enter.
   MemoryModel memory_model = MemoryModel::kSC;
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
+  // Run the data race detector (core/race_detector.h) by default.
+  bool detect_races = false;
 
   std::string name() const { return target + "/" + variant; }
 };

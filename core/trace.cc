@@ -135,6 +135,40 @@ std::string Trace::RenderText() const {
   return out;
 }
 
+std::string DescribeReorder(const Trace& t, const Reorder& r) {
+  auto at = [](Loc loc) {
+    return std::string(loc.file) + ":" + std::to_string(loc.line);
+  };
+  const std::string cpu = "CPU" + std::to_string(r.cpu) + ": ";
+  const std::string later = "'" + Name(t.cells, r.later_cell) + "'";
+  const std::string earlier =
+      r.earlier_cell >= 0 ? "'" + Name(t.cells, r.earlier_cell) + "'" : "";
+  switch (r.kind) {
+    case Reorder::kStoreStore:
+      return cpu + "the store to " + earlier + " (" + at(r.earlier_loc) +
+             ") became visible after the later store to " + later + " (" +
+             at(r.later_loc) +
+             "); membar_producer (or membar_release) between them forbids it";
+    case Reorder::kStoreLoad:
+      return cpu + "the load of " + later + " (" + at(r.later_loc) +
+             ") was done while the earlier store to " + earlier + " (" +
+             at(r.earlier_loc) +
+             ") was still in the store buffer; membar_sync between them "
+             "forbids it";
+    case Reorder::kStaleLoad:
+      if (r.earlier_cell < 0) {
+        return cpu + "the load of " + later + " (" + at(r.later_loc) +
+               ") returned a stale value; membar_consumer (or membar_acquire) "
+               "before it forbids reading older than what was visible then";
+      }
+      return cpu + "the load of " + later + " (" + at(r.later_loc) +
+             ") returned a value older than the one visible when " + earlier +
+             " was read (" + at(r.earlier_loc) +
+             "); membar_consumer (or membar_acquire) between them forbids it";
+  }
+  return "";
+}
+
 uint64_t HashText(const std::string& text) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {

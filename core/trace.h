@@ -82,6 +82,10 @@ struct Trace {
   std::string RenderText() const;
 };
 
+// One reordering in words, naming cells and source lines, and the barrier
+// that would have forbidden it.
+std::string DescribeReorder(const Trace& trace, const Reorder& r);
+
 // FNV-1a over a string: how tests and the re-run check compare traces.
 uint64_t HashText(const std::string& text);
 

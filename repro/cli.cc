@@ -28,8 +28,8 @@ constexpr char kUsage[] =
     "  smpfuzz list\n"
     "      targets, their variants, expected verdicts and descriptions\n"
     "  smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]\n"
-    "              [--scheduler=random|none] [--max-steps=N] [--all]\n"
-    "              [--out=DIR] [--no-save]\n"
+    "              [--scheduler=random|none] [--model=sc|tso|pso|relaxed]\n"
+    "              [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]\n"
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
     "      (default findings/) with its schedule, trace and replay command\n"
@@ -104,8 +104,9 @@ int List(std::ostream& out) {
 int Run(const std::vector<std::string>& args, std::ostream& out,
         std::ostream& err, const std::string& self) {
   std::optional<Args> a = ParseArgs(
-      args, 1, {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out"},
-      {"all", "no-save"}, err);
+      args, 1,
+      {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model"},
+      {"all", "no-save", "races"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
     err << "smpfuzz: run takes no positional argument ('" << a->positional[0]
@@ -152,6 +153,15 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       return kBadInput;
     }
   }
+  if (auto m = a->flags.find("model"); m != a->flags.end()) {
+    options.memory_model = ParseMemoryModel(m->second);
+    if (!options.memory_model) {
+      err << "smpfuzz: unknown memory model '" << m->second
+          << "' (sc, tso, pso or relaxed)\n";
+      return kBadInput;
+    }
+  }
+  if (a->flags.count("races") != 0) options.detect_races = true;
   const bool save = a->flags.count("no-save") == 0;
   const std::string out_dir =
       a->flags.count("out") != 0 ? a->flags["out"] : std::string("findings");
@@ -252,10 +262,16 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
   const size_t recorded = picks.size();
   ReplayScheduler replay(std::move(picks), schedule->seed());
   Executor executor(spec);
+  executor.set_memory_model(ModelOf(*schedule));
+  executor.set_enter_meaning(EnterOf(*schedule));
   Trace trace;
-  const Execution e = executor.Run(replay, schedule->max_steps(), &trace);
+  Execution e = executor.Run(replay, schedule->max_steps(), &trace);
+  ClassifyMembarMisuse(executor, trace, schedule->max_steps(), &e.verdict);
+  trace.verdict = e.verdict;
   if (a->flags.count("quiet") == 0) out << trace.RenderText();
-  out << "scenario: " << spec.name() << "  (" << recorded << " recorded picks)\n";
+  out << "scenario: " << spec.name() << " under "
+      << MemoryModelName(executor.memory_model()) << "  (" << recorded
+      << " recorded picks)\n";
   if (replay.first_divergence() >= 0) {
     out << "warning: the schedule diverged from this build at pick "
         << replay.first_divergence()

@@ -2,8 +2,8 @@
 //
 //   smpfuzz list
 //   smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]
-//               [--scheduler=random|none] [--max-steps=N] [--all]
-//               [--out=DIR] [--no-save]
+//               [--scheduler=random|none] [--model=sc|tso|pso|relaxed]
+//               [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]
 //   smpfuzz replay FILE [--expect=KIND] [--quiet]
 //
 // Exit status: 0 success (replay: the execution was clean, or --expect was

@@ -49,6 +49,15 @@ absl::Status Validate(const proto::Schedule& s) {
         "unknown scenario ", s.target(), "/", s.variant(),
         " (see `smpfuzz list`)"));
   }
+  if (!proto::MemoryModel_IsValid(s.memory_model())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "memory_model ", s.memory_model(), " is not one of SC, TSO, PSO, RELAXED"));
+  }
+  if (!proto::EnterMeaning_IsValid(s.membar_enter())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "membar_enter ", s.membar_enter(),
+        " is not one of ENTER_ACQUIRE, ENTER_STORE_BEFORE"));
+  }
   if (s.picks_size() > kMaxPicks) {
     return absl::InvalidArgumentError(
         absl::StrCat("schedule has ", s.picks_size(), " picks; at most ",
@@ -118,6 +127,24 @@ const ScenarioSpec& ScenarioOf(const proto::Schedule& schedule) {
   return *ScenarioRegistry::Global().Find(schedule.target(), schedule.variant());
 }
 
+MemoryModel ModelOf(const proto::Schedule& schedule) {
+  switch (schedule.memory_model()) {
+    case proto::SC: return MemoryModel::kSC;
+    case proto::TSO: return MemoryModel::kTSO;
+    case proto::PSO: return MemoryModel::kPSO;
+    case proto::RELAXED: return MemoryModel::kRelaxed;
+    default: return ScenarioOf(schedule).memory_model;
+  }
+}
+
+EnterMeaning EnterOf(const proto::Schedule& schedule) {
+  switch (schedule.membar_enter()) {
+    case proto::ENTER_ACQUIRE: return EnterMeaning::kAcquire;
+    case proto::ENTER_STORE_BEFORE: return EnterMeaning::kStoreBefore;
+    default: return ScenarioOf(schedule).enter_meaning;
+  }
+}
+
 proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding) {
   proto::Schedule s;
   s.set_version(kScheduleVersion);
@@ -125,6 +152,12 @@ proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding) {
   s.set_variant(spec.variant);
   s.set_seed(finding.seed);
   for (uint32_t p : finding.picks) s.add_picks(p);
+  static constexpr proto::MemoryModel kModels[] = {proto::SC, proto::TSO,
+                                                   proto::PSO, proto::RELAXED};
+  s.set_memory_model(kModels[static_cast<int>(finding.memory_model)]);
+  s.set_membar_enter(finding.enter_meaning == EnterMeaning::kAcquire
+                         ? proto::ENTER_ACQUIRE
+                         : proto::ENTER_STORE_BEFORE);
   return s;
 }
 

@@ -27,6 +27,10 @@ absl::StatusOr<proto::Schedule> ReadScheduleFile(const std::string& path);
 
 // The scenario a valid schedule names. REQUIRES: ParseSchedule accepted it.
 const ScenarioSpec& ScenarioOf(const proto::Schedule& schedule);
+// The memory model and membar_enter meaning the schedule runs under (the
+// scenario's own where the schedule says default).
+MemoryModel ModelOf(const proto::Schedule& schedule);
+EnterMeaning EnterOf(const proto::Schedule& schedule);
 
 // The schedule that replays `finding` of `spec`.
 proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding);

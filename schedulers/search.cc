@@ -6,6 +6,7 @@
 #include "core/prng.h"
 #include "core/trace.h"
 #include "schedulers/no_preemption.h"
+#include "schedulers/projection_scheduler.h"
 #include "schedulers/random_scheduler.h"
 #include "schedulers/replay_scheduler.h"
 
@@ -15,11 +16,58 @@ uint64_t ExecutionSeed(uint64_t seed, uint64_t index) {
   return Mix64(seed ^ Mix64(index));
 }
 
+void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
+                          uint64_t max_steps, Verdict* verdict) {
+  if (trace.memory_model == MemoryModel::kSC || trace.reorders.empty()) return;
+  const VerdictKind k = verdict->kind;
+  if (k != VerdictKind::kAssertion && k != VerdictKind::kDeadlock &&
+      k != VerdictKind::kLostWakeup && k != VerdictKind::kHang) {
+    return;
+  }
+  const MemoryModel model = executor.memory_model();
+  executor.set_memory_model(MemoryModel::kSC);
+  ProjectionScheduler projection(trace.choices);
+  const Execution sc = executor.Run(projection, max_steps);
+  executor.set_memory_model(model);
+  if (!sc.verdict.clean()) return;  // broken under SC too: not about barriers
+
+  // The distinct reorderings, latest last, at most kShown of them.
+  constexpr size_t kShown = 6;
+  std::vector<std::string> lines;
+  for (auto it = trace.reorders.rbegin(); it != trace.reorders.rend(); ++it) {
+    std::string line = DescribeReorder(trace, *it);
+    if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
+      lines.push_back(std::move(line));
+    }
+    if (lines.size() == kShown) break;
+  }
+  std::string message = "membar misuse under " +
+                        std::string(MemoryModelName(trace.memory_model)) + ": " +
+                        verdict->message +
+                        "\n  The same schedule replayed under SC is clean";
+  if (projection.misses() != 0) {
+    message += " (" + std::to_string(projection.misses()) +
+               " decision(s) had to differ)";
+  }
+  message += ", so a reordering broke it. Reorderings in this execution"
+             " (latest first):";
+  for (const std::string& line : lines) message += "\n  - " + line;
+  if (trace.reorders.size() > lines.size()) {
+    message += "\n  (" + std::to_string(trace.reorders.size()) +
+               " reorderings in all)";
+  }
+  verdict->kind = VerdictKind::kMembarMisuse;
+  verdict->message = std::move(message);
+  verdict->signature = "membar-misuse " + verdict->signature;
+}
+
 Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
                 uint64_t max_steps) {
   Finding f;
   f.seed = seed;
   f.picks = original.picks;
+  f.memory_model = executor.memory_model();
+  f.enter_meaning = executor.enter_meaning();
   Trace first, second;
   ReplayScheduler r1(original.picks, seed);
   const Execution a = executor.Run(r1, max_steps, &first);
@@ -43,7 +91,9 @@ Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
   }
   if (what.empty()) {
     f.verdict = a.verdict;
-    f.trace_text = std::move(text_a);
+    ClassifyMembarMisuse(executor, first, max_steps, &f.verdict);
+    first.verdict = f.verdict;
+    f.trace_text = first.RenderText();
   } else {
     f.verdict.kind = VerdictKind::kNondeterminism;
     f.verdict.message =
@@ -63,6 +113,10 @@ SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
   Executor executor(spec);
   RandomScheduler random(options.seed);
   NoPreemptionScheduler no_preemption;
+  if (options.memory_model) executor.set_memory_model(*options.memory_model);
+  if (options.detect_races) executor.set_races(*options.detect_races);
+  executor.set_lockdep(options.lockdep);
+  std::vector<std::string> raw_signatures;  // as the fast path saw them
   for (uint64_t i = 0; i < options.runs; ++i) {
     const uint64_t seed = ExecutionSeed(options.seed, i);
     Scheduler* scheduler = &no_preemption;
@@ -74,10 +128,10 @@ SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
     ++result.executions;
     result.steps += e.steps;
     if (!e.verdict.clean()) {
-      const bool seen = std::any_of(
-          result.findings.begin(), result.findings.end(),
-          [&](const Finding& f) { return f.verdict.signature == e.verdict.signature; });
+      const bool seen = std::find(raw_signatures.begin(), raw_signatures.end(),
+                                  e.verdict.signature) != raw_signatures.end();
       if (!seen) {
+        raw_signatures.push_back(e.verdict.signature);
         Finding f = Confirm(executor, e, seed, options.max_steps);
         f.execution = i;
         result.findings.push_back(std::move(f));

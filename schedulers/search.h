@@ -6,11 +6,17 @@
 // must reproduce the same verdict signature, step and decision hash, and two
 // recorded re-runs must render byte-identical traces; otherwise the finding
 // is replaced by a kNondeterminism verdict naming what differed.
+//
+// A verdict reached under a weak memory model whose schedule replayed under
+// SC (same CPU-level choices, see ProjectionScheduler) is clean becomes
+// kMembarMisuse, naming the reorderings that happened and the barrier that
+// forbids each.
 #ifndef SMPFUZZ_SCHEDULERS_SEARCH_H_
 #define SMPFUZZ_SCHEDULERS_SEARCH_H_
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +34,12 @@ struct SearchOptions {
   bool all_findings = false;  // keep going after the first finding
   SchedulerKind scheduler = SchedulerKind::kRandom;
   uint64_t max_steps = 0;     // 0: the scenario's budget
+  // Judge under this model instead of the scenario's own.
+  std::optional<MemoryModel> memory_model;
+  // Run the lock-order / IPL-safety checker (core/lockdep.h).
+  bool lockdep = true;
+  // Run the data race detector or not, instead of the scenario's default.
+  std::optional<bool> detect_races;
 };
 
 struct Finding {
@@ -35,6 +47,8 @@ struct Finding {
   uint64_t execution = 0;       // index within the search, from 0
   uint64_t seed = 0;            // that execution's scheduler seed
   std::vector<uint32_t> picks;  // the schedule: replays exactly
+  MemoryModel memory_model = MemoryModel::kSC;  // it was found under
+  EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   std::string trace_text;       // rendered from the recorded re-run
 };
 
@@ -51,6 +65,12 @@ uint64_t ExecutionSeed(uint64_t seed, uint64_t index);
 // `original`. Returns the confirmed finding (or a nondeterminism one).
 Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
                 uint64_t max_steps);
+
+// Turns `verdict`, reached in the recorded execution `trace`, into
+// kMembarMisuse when the memory model was weaker than SC, reorderings
+// happened, and the same CPU-level schedule replayed under SC is clean.
+void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
+                          uint64_t max_steps, Verdict* verdict);
 
 // `progress`, if set, is called every 1000 executions.
 SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,

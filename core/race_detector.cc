@@ -1,0 +1,243 @@
+#include "core/race_detector.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/machine.h"
+
+namespace smp {
+namespace {
+
+std::string At(Loc loc) { return std::string(loc.file) + ":" + std::to_string(loc.line); }
+
+std::string Who(const Machine& m, const Actor& a) {
+  std::string s = a.kind == CtxKind::kThread
+                      ? "thread " + m.thread_name(a.obj)
+                      : "handler '" + m.line_name(a.obj) + "' (level " +
+                            std::to_string(a.level) + ")";
+  return s + " on CPU" + std::to_string(a.cpu);
+}
+
+}  // namespace
+
+void RaceDetector::Reset() {
+  clocks_.clear();
+  released_.clear();
+  acquirable_.clear();
+  interrupted_.clear();
+  held_.clear();
+  lock_clocks_.clear();
+  chan_clocks_.clear();
+  ipi_clocks_.clear();
+  idle_clocks_.clear();
+  cells_.clear();
+}
+
+RaceDetector::Clock& RaceDetector::ClockOf(int ctx) {
+  if (static_cast<int>(clocks_.size()) <= ctx) {
+    clocks_.resize(ctx + 1);
+    released_.resize(ctx + 1);
+    acquirable_.resize(ctx + 1);
+    interrupted_.resize(ctx + 1, -1);
+    held_.resize(ctx + 1, 0);
+  }
+  Clock& c = clocks_[ctx];
+  if (static_cast<int>(c.size()) <= ctx) c.resize(ctx + 1, 0);
+  if (c[ctx] == 0) c[ctx] = 1;
+  return c;
+}
+
+void RaceDetector::Join(Clock& into, const Clock& from) {
+  if (into.size() < from.size()) into.resize(from.size(), 0);
+  for (size_t i = 0; i < from.size(); ++i) into[i] = std::max(into[i], from[i]);
+}
+
+void RaceDetector::Tick(int ctx) { ++ClockOf(ctx)[ctx]; }
+
+bool RaceDetector::Ordered(const Access& earlier, int ctx) {
+  const Clock& c = ClockOf(ctx);
+  return earlier.ctx < static_cast<int>(c.size()) && c[earlier.ctx] >= earlier.epoch;
+}
+
+void RaceDetector::OnLock(Machine&, const Actor& who, LockOp op, int lock, Loc) {
+  Clock& c = ClockOf(who.ctx);
+  if (static_cast<int>(lock_clocks_.size()) <= lock) lock_clocks_.resize(lock + 1);
+  const uint64_t bit = lock < 64 ? uint64_t{1} << lock : 0;
+  if (op == LockOp::kRelease) {
+    lock_clocks_[lock] = c;
+    held_[who.ctx] &= ~bit;
+    Tick(who.ctx);
+  } else {
+    Join(c, lock_clocks_[lock]);
+    held_[who.ctx] |= bit;
+  }
+}
+
+void RaceDetector::OnContextStart(Machine&, const Actor& who, int interrupted) {
+  if (interrupted >= 0) {
+    Clock below = ClockOf(interrupted);  // copy: ClockOf may reallocate
+    Join(ClockOf(who.ctx), below);
+    Tick(interrupted);
+  } else if (who.kind != CtxKind::kThread) {
+    Join(ClockOf(who.ctx), IdleClock(who.cpu));
+  }
+  ClockOf(who.ctx);
+  interrupted_[who.ctx] = interrupted;
+  if (who.kind != CtxKind::kThread) {
+    const size_t slot = static_cast<size_t>(who.cpu) * kMaxLines + who.obj;
+    if (slot < ipi_clocks_.size() && !ipi_clocks_[slot].empty()) {
+      Clock sent = std::move(ipi_clocks_[slot]);
+      ipi_clocks_[slot].clear();
+      Join(ClockOf(who.ctx), sent);
+    }
+  }
+}
+
+void RaceDetector::OnContextEnd(Machine&, const Actor& who) {
+  ClockOf(who.ctx);
+  const int below = interrupted_[who.ctx];
+  Clock mine = clocks_[who.ctx];
+  if (below >= 0) {
+    Join(ClockOf(below), mine);
+  } else {
+    Join(IdleClock(who.cpu), mine);  // the CPU is idle (again) after it
+  }
+}
+
+RaceDetector::Clock& RaceDetector::IdleClock(int cpu) {
+  if (static_cast<int>(idle_clocks_.size()) <= cpu) idle_clocks_.resize(cpu + 1);
+  return idle_clocks_[cpu];
+}
+
+void RaceDetector::OnPlaced(Machine&, const Actor& who) {
+  Clock before = IdleClock(who.cpu);
+  Join(ClockOf(who.ctx), before);
+}
+
+void RaceDetector::OnPark(Machine&, const Actor& who, int, Loc) {
+  Clock mine = ClockOf(who.ctx);
+  Join(IdleClock(who.cpu), mine);
+  Tick(who.ctx);
+}
+
+void RaceDetector::OnIpi(Machine&, const Actor& who, int target_cpu, int line, Loc) {
+  const size_t slot = static_cast<size_t>(target_cpu) * kMaxLines + line;
+  if (ipi_clocks_.size() <= slot) ipi_clocks_.resize(slot + 1);
+  Join(ipi_clocks_[slot], ClockOf(who.ctx));
+  Tick(who.ctx);
+}
+
+void RaceDetector::OnUnpark(Machine&, const Actor& who, int chan, Loc) {
+  if (static_cast<int>(chan_clocks_.size()) <= chan) chan_clocks_.resize(chan + 1);
+  Join(chan_clocks_[chan], ClockOf(who.ctx));
+  Tick(who.ctx);
+}
+
+void RaceDetector::OnWake(Machine&, const Actor& who, int chan) {
+  if (chan < static_cast<int>(chan_clocks_.size())) {
+    Clock woke = chan_clocks_[chan];
+    Join(ClockOf(who.ctx), woke);
+  }
+}
+
+void RaceDetector::OnBarrier(Machine&, const Actor& who, Barrier kind, Loc) {
+  const bool release = kind == Barrier::kRelease || kind == Barrier::kExit ||
+                       kind == Barrier::kProducer || kind == Barrier::kSync;
+  const bool acquire = kind == Barrier::kAcquire || kind == Barrier::kConsumer ||
+                       kind == Barrier::kEnter || kind == Barrier::kSync;
+  if (acquire) {
+    Clock got = acquirable_[who.ctx];
+    Join(ClockOf(who.ctx), got);
+  }
+  if (release) {
+    released_[who.ctx] = ClockOf(who.ctx);
+    Tick(who.ctx);
+  }
+}
+
+void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
+                            AccessKind kind, Loc loc) {
+  if (static_cast<int>(cells_.size()) <= cell) cells_.resize(cell + 1);
+  Shadow& sh = cells_[cell];
+  Clock& mine = ClockOf(who.ctx);
+  // Synchronisation through the cell, whatever kind of access.
+  if (kind == AccessKind::kLoad || kind == AccessKind::kRmw) {
+    Join(acquirable_[who.ctx], sh.released);
+  }
+  if (kind == AccessKind::kStore || kind == AccessKind::kRmw) {
+    sh.released = released_[who.ctx];
+  }
+  if (kind == AccessKind::kRmw || m.IsAtomic(cell) || m.IsLockWord(cell)) return;
+
+  Access now;
+  now.ctx = who.ctx;
+  now.epoch = mine[who.ctx];
+  now.write = kind == AccessKind::kStore;
+  now.loc = loc;
+  now.who = who;
+  now.locks = held_[who.ctx];
+
+  for (const Access& a : sh.recent) {
+    if (a.ctx == who.ctx || (!a.write && !now.write)) continue;
+    if (!Ordered(a, who.ctx)) return Report(m, cell, a, now, false);
+    // Same CPU, a handler against a context it could interrupt there.
+    if (a.who.cpu != who.cpu || (a.locks & now.locks) != 0) continue;
+    const Access* low = nullptr;
+    const Access* high = nullptr;
+    if (who.kind == CtxKind::kHardIntr && a.who.level < who.level) {
+      low = &a;
+      high = &now;
+    } else if (a.who.kind == CtxKind::kHardIntr && who.level < a.who.level) {
+      low = &now;
+      high = &a;
+    }
+    if (low != nullptr && low->who.intr_enabled && low->who.mask < high->who.level) {
+      return Report(m, cell, a, now, true);
+    }
+  }
+  // Remember the newest load and store of each context.
+  auto same = std::find_if(sh.recent.begin(), sh.recent.end(), [&](const Access& a) {
+    return a.ctx == now.ctx && a.write == now.write;
+  });
+  if (same != sh.recent.end()) {
+    *same = now;
+  } else {
+    sh.recent.push_back(now);
+  }
+}
+
+void RaceDetector::Report(Machine& m, int cell, const Access& earlier,
+                          const Access& now, bool same_cpu) {
+  std::string message, signature;
+  {
+    auto what = [](const Access& a) { return a.write ? "store" : "load"; };
+    const std::string name = "'" + m.cell_name(cell) + "'";
+    if (same_cpu) {
+      const Access& low = now.who.kind == CtxKind::kHardIntr &&
+                                  earlier.who.level < now.who.level
+                              ? earlier
+                              : now;
+      const Access& high = &low == &earlier ? now : earlier;
+      message = "data race on " + name + " on CPU" + std::to_string(low.who.cpu) +
+                ": " + Who(m, low.who) + " " + what(low) + "s it at " + At(low.loc) +
+                " with the CPU's mask at " + std::to_string(low.who.mask) +
+                ", and " + Who(m, high.who) + " " + what(high) + "s it at " +
+                At(high.loc) + " with no lock in common: the handler can run in "
+                "the middle of the thread's access. Raise the mask to " +
+                std::to_string(high.who.level) +
+                " (spl) around it, or protect both with one lock.";
+    } else {
+      message = "data race on " + name + ": " + what(earlier) + " by " +
+                Who(m, earlier.who) + " at " + At(earlier.loc) + " and " +
+                what(now) + " by " + Who(m, now.who) + " at " + At(now.loc) +
+                " are not ordered by a lock, a release/acquire barrier pair, an "
+                "interrupt, an IPI or a wakeup.";
+    }
+    std::string a = At(earlier.loc), b = At(now.loc);
+    if (b < a) std::swap(a, b);
+    signature = "data-race " + m.cell_name(cell) + " [" + a + "] [" + b + "]";
+  }
+  m.Fail(VerdictKind::kDataRace, std::move(message), std::move(signature), now.loc);
+}
+
+}  // namespace smp

@@ -1,0 +1,105 @@
+// The data race detector: happens-before with vector clocks, plus an
+// interrupt-priority check for races between a CPU's thread and its own
+// interrupt handlers.
+//
+// Happens-before edges (one vector clock per context; an interrupt
+// delivery is a context of its own):
+//  - lock release -> later acquire of the same lock (annotations);
+//  - a release-like barrier (membar_release, _exit, _producer, _sync)
+//    followed by a store, -> a load of that cell followed by an acquire-like
+//    barrier (membar_acquire, _consumer, _enter, _sync) in another context;
+//  - interrupt delivery (the interrupted context -> the handler) and EOI
+//    (the handler -> the context it interrupted);
+//  - IPI send -> the handler it delivers;
+//  - unpark -> the woken thread's resumption;
+//  - a CPU's own order: whatever ran on a CPU before it went idle (a
+//    handler delivered to an idle CPU, a thread that parked or returned)
+//    precedes the next thread placed on it.
+// Two plain accesses (Load/Store) to a cell, one a store, in different
+// contexts and unordered by these edges, are a data race (kDataRace).
+// Atomic read-modify-writes never race, nor do accesses to lock words
+// (AddLock) or to cells marked atomic (Machine::MarkAtomic: flags read and
+// written with atomic_load/atomic_store in the real code).
+//
+// Same CPU: a thread and an interrupt handler on one CPU are always ordered
+// by delivery and EOI, yet the handler can run between any two of the
+// thread's instructions that do not mask it. So an access by a context
+// running with its CPU's mask below L (interrupts enabled) and an access by
+// a handler of level L on the same CPU, one a store, with no lock held in
+// common, are reported as a race too: raising the mask to L (spl) around
+// the access, or a shared lock, makes it silent.
+//
+// Deviation: only the most recent accesses of each cell are remembered (the
+// last store and the last load of each context), as in FastTrack-style
+// detectors; a race older than that is missed, never invented.
+#ifndef SMPFUZZ_CORE_RACE_DETECTOR_H_
+#define SMPFUZZ_CORE_RACE_DETECTOR_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/observer.h"
+
+namespace smp {
+
+class RaceDetector : public Observer {
+ public:
+  // Forgets everything: call before each execution.
+  void Reset();
+
+  bool wants_accesses() const override { return true; }
+  void OnLock(Machine& m, const Actor& who, LockOp op, int lock, Loc loc) override;
+  void OnContextStart(Machine& m, const Actor& who, int interrupted) override;
+  void OnContextEnd(Machine& m, const Actor& who) override;
+  void OnPlaced(Machine& m, const Actor& who) override;
+  void OnPark(Machine& m, const Actor& who, int chan, Loc loc) override;
+  void OnIpi(Machine& m, const Actor& who, int target_cpu, int line,
+             Loc loc) override;
+  void OnUnpark(Machine& m, const Actor& who, int chan, Loc loc) override;
+  void OnWake(Machine& m, const Actor& who, int chan) override;
+  void OnBarrier(Machine& m, const Actor& who, Barrier kind, Loc loc) override;
+  void OnAccess(Machine& m, const Actor& who, int cell, AccessKind kind,
+                Loc loc) override;
+
+ private:
+  using Clock = std::vector<uint32_t>;  // indexed by context id
+
+  struct Access {
+    int ctx = -1;
+    uint32_t epoch = 0;  // the context's own clock entry at the access
+    bool write = false;
+    Loc loc;
+    Actor who{};
+    uint64_t locks = 0;  // locks held (bit i: lock i, for i < 64)
+  };
+  struct Shadow {
+    std::vector<Access> recent;  // last store and last load per context
+    Clock released;              // clock published by the last store
+  };
+
+  Clock& ClockOf(int ctx);
+  static void Join(Clock& into, const Clock& from);
+  void Tick(int ctx);  // a new epoch after the context published its clock
+  Clock& IdleClock(int cpu);
+  bool Ordered(const Access& earlier, int ctx);
+  // Reports a race between `earlier` and the current access, and ends the
+  // execution.
+  void Report(Machine& m, int cell, const Access& earlier, const Access& now,
+              bool same_cpu);
+
+  std::vector<Clock> clocks_;
+  std::vector<Clock> released_;     // per context: clock at its last release barrier
+  std::vector<Clock> acquirable_;   // per context: clocks read, for its next acquire
+  std::vector<int> interrupted_;    // per handler context: the context below it
+  std::vector<uint64_t> held_;      // per context: locks held
+  std::vector<Clock> lock_clocks_;
+  std::vector<Clock> chan_clocks_;
+  std::vector<Clock> ipi_clocks_;   // per (cpu * kMaxLines + line)
+  std::vector<Clock> idle_clocks_;  // per CPU: what ran before it went idle
+  std::vector<Shadow> cells_;
+};
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_CORE_RACE_DETECTOR_H_

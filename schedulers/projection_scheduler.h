@@ -1,0 +1,53 @@
+// Replays the CPU-level choices of a recorded execution under another
+// memory model: the same runs, placements and interrupt assertions in the
+// same order, with store-buffer drains and stale-value choices dropped.
+// This is "the same schedule under SC" that a membar-misuse report is
+// checked against. Where the replayed execution offers no matching
+// choice (it diverged: a spinner saw a value earlier, say) it takes the
+// first choice and moves on.
+#ifndef SMPFUZZ_SCHEDULERS_PROJECTION_SCHEDULER_H_
+#define SMPFUZZ_SCHEDULERS_PROJECTION_SCHEDULER_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "core/scheduler.h"
+
+namespace smp {
+
+class ProjectionScheduler : public Scheduler {
+ public:
+  explicit ProjectionScheduler(const std::vector<Choice>& log) {
+    for (const Choice& c : log) {
+      if (c.kind != ChoiceKind::kDrain && c.kind != ChoiceKind::kReadFrom) {
+        log_.push_back(c);
+      }
+    }
+  }
+
+  uint32_t Pick(const Choice* choices, uint32_t n, int) override {
+    if (next_ >= log_.size()) return 0;
+    const Choice& want = log_[next_];
+    for (uint32_t i = 0; i < n; ++i) {
+      if (choices[i].kind == want.kind && choices[i].cpu == want.cpu &&
+          choices[i].arg == want.arg) {
+        ++next_;
+        return i;
+      }
+    }
+    ++misses_;
+    return 0;
+  }
+
+  // Decisions at which the recorded choice was not available.
+  uint64_t misses() const { return misses_; }
+
+ private:
+  std::vector<Choice> log_;
+  size_t next_ = 0;
+  uint64_t misses_ = 0;
+};
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_SCHEDULERS_PROJECTION_SCHEDULER_H_
