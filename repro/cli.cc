@@ -258,28 +258,34 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
     return kBadInput;
   }
   const ScenarioSpec& spec = ScenarioOf(*schedule);
-  std::vector<uint32_t> picks(schedule->picks().begin(), schedule->picks().end());
-  const size_t recorded = picks.size();
-  ReplayScheduler replay(std::move(picks), schedule->seed());
+  ScheduleRun run = SchedulerFor(*schedule);
   Executor executor(spec);
   executor.set_memory_model(ModelOf(*schedule));
   executor.set_enter_meaning(EnterOf(*schedule));
   Trace trace;
-  Execution e = executor.Run(replay, schedule->max_steps(), &trace);
+  Execution e = executor.Run(*run.scheduler, schedule->max_steps(), &trace);
   ClassifyMembarMisuse(executor, trace, schedule->max_steps(), &e.verdict);
   trace.verdict = e.verdict;
   if (a->flags.count("quiet") == 0) out << trace.RenderText();
   out << "scenario: " << spec.name() << " under "
-      << MemoryModelName(executor.memory_model()) << "  (" << recorded
-      << " recorded picks)\n";
-  if (replay.first_divergence() >= 0) {
-    out << "warning: the schedule diverged from this build at pick "
-        << replay.first_divergence()
-        << ": it was recorded on other code, and the replay folded the pick "
-           "into range\n";
-  } else if (replay.beyond() != 0) {
-    out << "note: the recorded picks ran out; " << replay.beyond()
-        << " later decision(s) came from the schedule's seed\n";
+      << MemoryModelName(executor.memory_model()) << ", schedule version "
+      << schedule->version() << "\n";
+  if (run.replay != nullptr) {
+    if (run.replay->first_divergence() >= 0) {
+      out << "warning: the schedule diverged from this build at pick "
+          << run.replay->first_divergence()
+          << ": it was recorded on other code, and the replay folded the pick "
+             "into range\n";
+    } else if (run.replay->beyond() != 0) {
+      out << "note: the recorded picks ran out; " << run.replay->beyond()
+          << " later decision(s) came from the schedule's seed\n";
+    }
+  } else if (run.sparse->ignored() != 0) {
+    out << "warning: " << run.sparse->ignored() << " of "
+        << schedule->decisions_size()
+        << " decision(s) named a choice this execution did not offer at that "
+           "point (recorded on other code, or edited): the base policy decided "
+           "there instead\n";
   }
   out << "verdict: " << VerdictKindName(e.verdict.kind) << "\n";
   if (expect) {

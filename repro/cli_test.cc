@@ -110,10 +110,10 @@ TEST(Cli, ReplayOfTheSameScheduleIsByteIdentical) {
 TEST(Cli, ReplayRejectsWrongVersionsAndUnknownScenarios) {
   const std::string dir = TempDir("reject");
   const std::string v2 = dir + "/v2";
-  WriteBytes(v2, "version: 2 target: \"demo\" variant: \"abba_deadlock\"");
+  WriteBytes(v2, "version: 3 target: \"demo\" variant: \"abba_deadlock\"");
   Result r = Cli({"replay", v2});
   EXPECT_EQ(r.code, 2);
-  EXPECT_NE(r.err.find("version 2 is not supported"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("version 3 is not supported"), std::string::npos) << r.err;
 
   const std::string unknown = dir + "/unknown";
   WriteBytes(unknown, "version: 1 target: \"demo\" variant: \"nope\"");

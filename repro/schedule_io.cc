@@ -36,10 +36,10 @@ bool LooksLikeText(std::string_view bytes) {
 }
 
 absl::Status Validate(const proto::Schedule& s) {
-  if (s.version() != kScheduleVersion) {
+  if (s.version() != 1 && s.version() != 2) {
     return absl::InvalidArgumentError(absl::StrCat(
         "schedule version ", s.version(), " is not supported (this build "
-        "reads version ", kScheduleVersion, ")"));
+        "reads versions 1 and 2)"));
   }
   if (s.target().empty() || s.variant().empty()) {
     return absl::InvalidArgumentError("schedule names no target or variant");
@@ -58,7 +58,18 @@ absl::Status Validate(const proto::Schedule& s) {
         "membar_enter ", s.membar_enter(),
         " is not one of ENTER_ACQUIRE, ENTER_STORE_BEFORE"));
   }
-  if (s.picks_size() > kMaxPicks) {
+  if (!proto::Base_IsValid(s.base())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("base ", s.base(), " is not NO_PREEMPTION or RANDOM"));
+  }
+  for (const proto::Decision& d : s.decisions()) {
+    if (!proto::Action_IsValid(d.action())) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "decision action ", d.action(),
+          " is not one of RUN, PLACE, RAISE, DRAIN, READ_FROM"));
+    }
+  }
+  if (s.picks_size() > kMaxPicks || s.decisions_size() > kMaxPicks) {
     return absl::InvalidArgumentError(
         absl::StrCat("schedule has ", s.picks_size(), " picks; at most ",
                      kMaxPicks, " are accepted"));
@@ -145,13 +156,67 @@ EnterMeaning EnterOf(const proto::Schedule& schedule) {
   }
 }
 
+std::vector<SparseDecision> DecisionsOf(const proto::Schedule& schedule) {
+  static constexpr ChoiceKind kKinds[] = {ChoiceKind::kRun, ChoiceKind::kPlace,
+                                          ChoiceKind::kRaise, ChoiceKind::kDrain,
+                                          ChoiceKind::kReadFrom};
+  std::vector<SparseDecision> out;
+  out.reserve(schedule.decisions_size());
+  for (const proto::Decision& d : schedule.decisions()) {
+    const int action = d.action();
+    if (action < 0 || action > 4) continue;
+    // Values a Choice cannot hold match no choice: the decision is ignored.
+    const bool fits = d.cpu() < 256 && d.arg() < 65536;
+    out.push_back(SparseDecision{
+        d.at_cpu(), d.at(),
+        Choice{kKinds[action], static_cast<uint8_t>(fits ? d.cpu() : 255),
+               static_cast<uint16_t>(fits ? d.arg() : 65535)}});
+  }
+  return out;
+}
+
+void SetDecisions(const std::vector<SparseDecision>& decisions,
+                  proto::Schedule* schedule) {
+  static constexpr proto::Action kActions[] = {proto::RUN, proto::PLACE,
+                                               proto::RAISE, proto::DRAIN,
+                                               proto::READ_FROM};
+  schedule->clear_decisions();
+  for (const SparseDecision& d : decisions) {
+    proto::Decision* p = schedule->add_decisions();
+    p->set_at_cpu(d.at_cpu);
+    p->set_at(d.at);
+    p->set_action(kActions[static_cast<int>(d.want.kind)]);
+    p->set_cpu(d.want.cpu);
+    p->set_arg(d.want.arg);
+  }
+}
+
+ScheduleRun SchedulerFor(const proto::Schedule& schedule) {
+  ScheduleRun run;
+  if (schedule.version() == 1) {
+    std::vector<uint32_t> picks(schedule.picks().begin(), schedule.picks().end());
+    auto replay = std::make_unique<ReplayScheduler>(std::move(picks), schedule.seed());
+    run.replay = replay.get();
+    run.scheduler = std::move(replay);
+    return run;
+  }
+  auto sparse = std::make_unique<ScheduleScheduler>(
+      schedule.base() == proto::RANDOM ? BasePolicy::kRandom
+                                       : BasePolicy::kNoPreemption,
+      schedule.seed(), DecisionsOf(schedule), ScenarioOf(schedule).num_cpus);
+  run.sparse = sparse.get();
+  run.scheduler = std::move(sparse);
+  return run;
+}
+
 proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding) {
   proto::Schedule s;
   s.set_version(kScheduleVersion);
   s.set_target(spec.target);
   s.set_variant(spec.variant);
   s.set_seed(finding.seed);
-  for (uint32_t p : finding.picks) s.add_picks(p);
+  s.set_base(proto::NO_PREEMPTION);
+  SetDecisions(finding.decisions, &s);
   static constexpr proto::MemoryModel kModels[] = {proto::SC, proto::TSO,
                                                    proto::PSO, proto::RELAXED};
   s.set_memory_model(kModels[static_cast<int>(finding.memory_model)]);
@@ -162,10 +227,19 @@ proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding) {
 }
 
 std::string ScheduleToText(const proto::Schedule& schedule) {
+  // Header fields as protobuf prints them; then one decision a line with
+  // every field shown (proto3 would hide the zeros, which read as missing).
+  proto::Schedule header = schedule;
+  header.clear_decisions();
   std::string out;
   google::protobuf::TextFormat::Printer printer;
   printer.SetUseShortRepeatedPrimitives(true);
-  printer.PrintToString(schedule, &out);
+  printer.PrintToString(header, &out);
+  for (const proto::Decision& d : schedule.decisions()) {
+    absl::StrAppend(&out, "decisions { at_cpu: ", d.at_cpu(), " at: ", d.at(),
+                    " action: ", proto::Action_Name(d.action()), " cpu: ",
+                    d.cpu(), " arg: ", d.arg(), " }\n");
+  }
   return out;
 }
 

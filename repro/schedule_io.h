@@ -8,18 +8,22 @@
 #ifndef SMPFUZZ_REPRO_SCHEDULE_IO_H_
 #define SMPFUZZ_REPRO_SCHEDULE_IO_H_
 
+#include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "core/scenario.h"
 #include "schedulers/schedule.pb.h"
+#include "schedulers/replay_scheduler.h"
+#include "schedulers/schedule_scheduler.h"
 #include "schedulers/search.h"
 
 namespace smp {
 
-constexpr uint32_t kScheduleVersion = 1;
+constexpr uint32_t kScheduleVersion = 2;  // written; 1 and 2 are read
 
 // Parses `bytes` as text format, else as binary; then validates it.
 absl::StatusOr<proto::Schedule> ParseSchedule(std::string_view bytes);
@@ -32,8 +36,23 @@ const ScenarioSpec& ScenarioOf(const proto::Schedule& schedule);
 MemoryModel ModelOf(const proto::Schedule& schedule);
 EnterMeaning EnterOf(const proto::Schedule& schedule);
 
-// The schedule that replays `finding` of `spec`.
+// The schedule that replays `finding` of `spec` (version 2: its sparse
+// decisions over the no-preemption base).
 proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding);
+
+// Sparse decisions <-> their proto form.
+std::vector<SparseDecision> DecisionsOf(const proto::Schedule& schedule);
+void SetDecisions(const std::vector<SparseDecision>& decisions,
+                  proto::Schedule* schedule);
+
+// A scheduler that replays `schedule` (either version). REQUIRES: valid.
+// `replay` is set for version 1 (to report divergence), `sparse` for 2.
+struct ScheduleRun {
+  std::unique_ptr<Scheduler> scheduler;
+  const ReplayScheduler* replay = nullptr;
+  const ScheduleScheduler* sparse = nullptr;
+};
+ScheduleRun SchedulerFor(const proto::Schedule& schedule);
 
 std::string ScheduleToText(const proto::Schedule& schedule);
 absl::Status WriteFile(const std::string& path, std::string_view contents);

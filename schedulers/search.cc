@@ -9,6 +9,7 @@
 #include "schedulers/projection_scheduler.h"
 #include "schedulers/random_scheduler.h"
 #include "schedulers/replay_scheduler.h"
+#include "schedulers/schedule_scheduler.h"
 
 namespace smp {
 
@@ -69,9 +70,15 @@ Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
   f.memory_model = executor.memory_model();
   f.enter_meaning = executor.enter_meaning();
   Trace first, second;
+  // The dense re-run, written down as a sparse schedule as it goes...
   ReplayScheduler r1(original.picks, seed);
-  const Execution a = executor.Run(r1, max_steps, &first);
-  ReplayScheduler r2(original.picks, seed);
+  SparseRecorder recorder(r1, executor.spec().num_cpus);
+  const Execution a = executor.Run(recorder, max_steps, &first);
+  f.decisions = recorder.decisions();
+  // ...and that sparse schedule replayed: the same execution, or the
+  // target (or smpfuzz) is not deterministic.
+  ScheduleScheduler r2(BasePolicy::kNoPreemption, 0, f.decisions,
+                       executor.spec().num_cpus);
   const Execution b = executor.Run(r2, max_steps, &second);
   std::string text_a = first.RenderText();
   const std::string text_b = second.RenderText();
@@ -86,8 +93,8 @@ Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
     what = "the recorded re-run took different decisions (step " +
            std::to_string(a.verdict.step) + " vs " +
            std::to_string(original.verdict.step) + ")";
-  } else if (text_a != text_b) {
-    what = "two recorded re-runs rendered different traces";
+  } else if (text_a != text_b || b.decision_hash != a.decision_hash) {
+    what = "two recorded re-runs of the same schedule rendered different traces";
   }
   if (what.empty()) {
     f.verdict = a.verdict;

@@ -23,6 +23,7 @@
 #include "core/executor.h"
 #include "core/scenario.h"
 #include "core/verdict.h"
+#include "schedulers/schedule_scheduler.h"
 
 namespace smp {
 
@@ -46,7 +47,10 @@ struct Finding {
   Verdict verdict;
   uint64_t execution = 0;       // index within the search, from 0
   uint64_t seed = 0;            // that execution's scheduler seed
-  std::vector<uint32_t> picks;  // the schedule: replays exactly
+  std::vector<uint32_t> picks;  // the dense schedule: replays exactly
+  // The same execution as sparse decisions over the no-preemption base
+  // (what smpfuzz saves: version 2).
+  std::vector<SparseDecision> decisions;
   MemoryModel memory_model = MemoryModel::kSC;  // it was found under
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   std::string trace_text;       // rendered from the recorded re-run
