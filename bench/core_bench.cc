@@ -92,12 +92,9 @@ void BM_SpinlockCounterRandom(benchmark::State& state) {
 }
 BENCHMARK(BM_SpinlockCounterRandom)->Args({0, 0})->Args({0, 1});
 
-// The same lock with barriers, under each memory model (no detectors).
-void BM_FencedSpinlockCounterRandom(benchmark::State& state) {
-  RandomRuns(state, "spinlock_counter_fenced");
-}
-BENCHMARK(BM_FencedSpinlockCounterRandom)
-    ->Args({0, 0})->Args({1, 0})->Args({2, 0})->Args({3, 0});
+// The same workload under each weaker memory model (no detectors): the
+// lock's acquire/release ordering keeps it correct there.
+BENCHMARK(BM_SpinlockCounterRandom)->Args({1, 0})->Args({2, 0})->Args({3, 0});
 
 void BM_SpinlockCounterNoPreemption(benchmark::State& state) {
   Executor executor(Spec("spinlock_counter"));

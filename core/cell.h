@@ -58,6 +58,22 @@ class Shared : public CellBase {
     return m_->Cas(*this, ToWord(expected), ToWord(desired), loc) ==
            ToWord(expected);
   }
+  // Scheduling points. The same with acquire / release ordering, as
+  // FreeBSD's atomic_load_acq, atomic_store_rel, atomic_cmpset_acq/_rel.
+  T LoadAcquire(Loc loc = Loc::Here()) const {
+    return FromWord(m_->Load(*this, loc, Order::kAcquire));
+  }
+  void StoreRelease(T v, Loc loc = Loc::Here()) {
+    m_->Store(*this, ToWord(v), loc, Order::kRelease);
+  }
+  bool CasAcquire(T expected, T desired, Loc loc = Loc::Here()) {
+    return m_->Cas(*this, ToWord(expected), ToWord(desired), loc,
+                   Order::kAcquire) == ToWord(expected);
+  }
+  bool CasRelease(T expected, T desired, Loc loc = Loc::Here()) {
+    return m_->Cas(*this, ToWord(expected), ToWord(desired), loc,
+                   Order::kRelease) == ToWord(expected);
+  }
   // Scheduling point. Atomic swap; returns the old value.
   T Swap(T v, Loc loc = Loc::Here()) {
     return FromWord(m_->Swap(*this, ToWord(v), loc));

@@ -14,6 +14,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   options.record = trace != nullptr;
   options.memory_model = model_;
   options.enter_meaning = enter_;
+  options.switches = switches_;
   Execution result;
   {
     Machine m(pool_, scheduler, options);
@@ -25,6 +26,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
       races_.Reset();
       m.AddObserver(&races_);
     }
+    for (Observer* o : extra_observers_) m.AddObserver(o);
     std::unique_ptr<Scenario> scenario = spec_.make(m);
     m.SetFinalCheck([&] {
       scenario->Check(m);

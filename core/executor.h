@@ -59,6 +59,12 @@ class Executor {
   bool races() const { return races_on_; }
   EnterMeaning enter_meaning() const { return enter_; }
 
+  // Attaches `observer` (it must outlive the Executor) to every later
+  // execution, after the detectors; it is not reset between executions.
+  void AddObserver(Observer* observer) { extra_observers_.push_back(observer); }
+  // The scenario's swarm switches for later executions (bit i: switch i).
+  void set_switches(uint64_t switches) { switches_ = switches; }
+
   const ScenarioSpec& spec() const { return spec_; }
   FiberPool& pool() { return pool_; }
 
@@ -70,6 +76,8 @@ class Executor {
   Lockdep lockdep_;  // reset per execution; outlives each Machine
   bool races_on_;
   RaceDetector races_;
+  std::vector<Observer*> extra_observers_;
+  uint64_t switches_ = 0;
   FiberPool pool_;
 };
 

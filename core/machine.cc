@@ -32,6 +32,7 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
       num_cpus_(std::clamp(options.num_cpus, 1, kMaxCpus)),
       max_steps_(options.max_steps),
       record_(options.record),
+      switches_(options.switches),
       memory_(options.memory_model, options.enter_meaning,
               std::clamp(options.num_cpus, 1, kMaxCpus)) {
   choices_.reserve(64);
@@ -468,6 +469,10 @@ void Machine::SendIpi(int cpu, int line, Loc loc) {
 void Machine::Membar(Barrier kind, Loc loc) {
   Point();
   Rec(Op::kMembar, static_cast<int>(kind), 0, 0, loc);
+  Fence(kind, loc);
+}
+
+void Machine::Fence(Barrier kind, Loc loc) {
   Notify([&](Observer* o, const Actor& who) { o->OnBarrier(*this, who, kind, loc); });
   if (memory_.weak() && memory_.Fence(current_->cpu, kind)) {
     const int cpu = current_->cpu;
@@ -519,14 +524,25 @@ void Machine::CellWritten(const CellBase& cell) {
   spinners_.resize(kept);
 }
 
+void Machine::SleepQueueFence() {
+  // Sleeping and waking take the sleep queue's lock in a real kernel: a
+  // full barrier for this CPU.
+  if (!memory_.weak()) return;
+  const int cpu = current_->cpu;
+  memory_.Fence(cpu, Barrier::kSync);
+  while (!memory_.buffer(cpu).empty()) Drain(cpu, 0);
+}
+
 void Machine::Park(int chan, Loc loc) {
   Point();
+  SleepQueueFence();
   ParkNow(chan, loc);
 }
 
 bool Machine::ParkWhile(int chan, const CellBase& cell, Word value, Loc loc) {
   Point();
-  if (Visible(current_->cpu, cell) != value) return false;
+  SleepQueueFence();
+  if (cell.value_ != value) return false;
   ParkNow(chan, loc);
   return true;
 }
@@ -564,11 +580,13 @@ void Machine::ParkNow(int chan, Loc loc) {
 
 int Machine::Unpark(int chan, Loc loc) {
   Point();
+  SleepQueueFence();
   return WakeParked(chan, -1, loc);
 }
 
 int Machine::UnparkOne(int chan, Loc loc) {
   Point();
+  SleepQueueFence();
   return WakeParked(chan, 1, loc);
 }
 
@@ -678,12 +696,18 @@ void Machine::AccessSlow(const CellBase& cell, AccessKind kind, Loc loc) {
   for (Observer* o : access_observers_) o->OnAccess(*this, who, cell.id_, kind, loc);
 }
 
-Word Machine::Load(const CellBase& cell, Loc loc) {
+Word Machine::Load(const CellBase& cell, Loc loc, Order order) {
   Point();
-  if (memory_.weak()) return WeakLoad(cell, loc);
-  Rec(Op::kLoad, cell.id_, cell.value_, 0, loc);
-  Access(cell, AccessKind::kLoad, loc);
-  return cell.value_;
+  Word v;
+  if (memory_.weak()) {
+    v = WeakLoad(cell, loc);
+  } else {
+    v = cell.value_;
+    Rec(Op::kLoad, cell.id_, v, 0, loc);
+    Access(cell, AccessKind::kLoad, loc);
+  }
+  if (order == Order::kAcquire) Fence(Barrier::kAcquire, loc);
+  return v;
 }
 
 Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
@@ -711,8 +735,9 @@ Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
   return values[staleness];
 }
 
-void Machine::Store(CellBase& cell, Word value, Loc loc) {
+void Machine::Store(CellBase& cell, Word value, Loc loc, Order order) {
   Point();
+  if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
   if (memory_.weak()) {
     memory_.Buffer(current_->cpu, cell.id_, value, loc);
     Rec(Op::kStore, cell.id_, value, 1, loc);
@@ -751,8 +776,10 @@ void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
   Commit(cpu, cell, value);
 }
 
-Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc) {
+Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
+                  Order order) {
   Point();
+  if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
   if (old == expected) {
@@ -763,6 +790,7 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc) {
     Rec(Op::kCasFail, cell.id_, old, expected, loc);
   }
   Access(cell, AccessKind::kRmw, loc);
+  if (order == Order::kAcquire) Fence(Barrier::kAcquire, loc);
   return old;
 }
 
@@ -968,7 +996,9 @@ void Machine::ReportDeadlock() {
       const Context* next = cycle[(i + 1) % cycle.size()];
       if (next->cpu == c->cpu && cpus_[c->cpu].Top() != c) {
         msg += "  " + Describe(c) + " is interrupted by " + Describe(next) + "\n";
-        sig_parts.push_back(Label(c) + " under " + Label(next));
+        // "interrupted by" edges follow from the lock edges: left out of
+        // the signature, so which thread a handler interrupted does not
+        // split one bug into several findings.
       } else {
         const Lock& l = locks_[cells_[c->wait_cell->id_].lock];
         msg += "  " + Describe(c) + " waits for lock " + l.name + " held by " +

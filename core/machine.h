@@ -66,6 +66,9 @@ class CellBase;
 class Machine;
 
 
+// Ordering attached to a single access (see Load/Store/Cas).
+enum class Order : uint8_t { kRelaxed, kAcquire, kRelease };
+
 enum class CtxState : uint8_t { kRunnable, kSpinning, kParked, kDone };
 
 namespace internal {
@@ -101,6 +104,9 @@ class Machine {
     bool record = false;  // keep a Trace (off on the fast path)
     MemoryModel memory_model = MemoryModel::kSC;
     EnterMeaning enter_meaning = EnterMeaning::kAcquire;
+    // Swarm switches (bit i: switch i on): options a scenario offers the
+    // fuzzer, such as extra interrupt sources (ScenarioSpec::num_switches).
+    uint64_t switches = 0;
   };
 
   // `pool` and `scheduler` must outlive the Machine.
@@ -152,6 +158,8 @@ class Machine {
   // (whether or not the CPU currently masks it).
   bool PendingAbove(int level) const;
   uint64_t step() const { return step_; }
+  // Swarm switch i of this execution (declaration-time query).
+  bool swarm(int i) const { return i >= 0 && i < 64 && ((switches_ >> i) & 1); }
 
   // ---- Operations from target code ----
 
@@ -176,6 +184,10 @@ class Machine {
   // Blocking scheduling point. REQUIRES: thread context, no interrupt
   // context above it. Parks the thread on `chan` until an Unpark.
   void Park(int chan, Loc loc = Loc::Here());
+  // Park, ParkWhile, Unpark and UnparkOne are full barriers (membar_sync)
+  // for the calling CPU under a weak memory model: the real primitives take
+  // the sleep queue's lock.
+  //
   // Scheduling point. Wakes every thread parked on `chan` (UnparkOne: the
   // lowest-numbered one); with nobody parked the wakeup is lost, as in a
   // real kernel. Returns how many were woken.
@@ -222,10 +234,14 @@ class Machine {
   void AssertionFailed(const char* expr, const char* msg, Loc loc);
 
   // ---- Cell accesses (Shared<T> calls these); each a scheduling point ----
-  Word Load(const CellBase& cell, Loc loc);
-  void Store(CellBase& cell, Word value, Loc loc);
+  // `order` gives an access the ordering of FreeBSD's atomic_*_acq / _rel
+  // (C11 acquire / release): as a membar_acquire right after it or a
+  // membar_release right before it, within the same scheduling point.
+  Word Load(const CellBase& cell, Loc loc, Order order = Order::kRelaxed);
+  void Store(CellBase& cell, Word value, Loc loc, Order order = Order::kRelaxed);
   // Returns the old value; stores `desired` iff old == expected.
-  Word Cas(CellBase& cell, Word expected, Word desired, Loc loc);
+  Word Cas(CellBase& cell, Word expected, Word desired, Loc loc,
+           Order order = Order::kRelaxed);
   Word Swap(CellBase& cell, Word value, Loc loc);
   Word FetchAdd(CellBase& cell, Word delta, Loc loc);
   int RegisterCell(std::string name, CellBase* cell);
@@ -322,6 +338,9 @@ class Machine {
   Context* NewContext(CtxKind kind, int obj, int cpu, int level);
   void Wake(Context* ctx);
   void ParkNow(int chan, Loc loc);
+  void SleepQueueFence();
+  // A barrier's effect without a scheduling point or trace line.
+  void Fence(Barrier kind, Loc loc);
   int WakeParked(int chan, int limit, Loc loc);
   void CellWritten(const CellBase& cell);
   // Writes `value` to memory (visible to all) on behalf of `cpu`.
@@ -371,6 +390,7 @@ class Machine {
   const int num_cpus_;
   const uint64_t max_steps_;
   const bool record_;
+  const uint64_t switches_;
 
   // Declarations.
   std::vector<Thread> threads_;

@@ -44,6 +44,8 @@ struct ScenarioSpec {
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   // Run the data race detector (core/race_detector.h) by default.
   bool detect_races = false;
+  // How many swarm switches (Machine::swarm) the scenario reads.
+  int num_switches = 0;
 
   std::string name() const { return target + "/" + variant; }
 };

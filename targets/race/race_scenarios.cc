@@ -10,7 +10,7 @@
 #include "core/cell.h"
 #include "core/machine.h"
 #include "core/scenario.h"
-#include "tests/demo_lock.h"
+#include "targets/demo/demo_lock.h"
 
 namespace smp::race {
 namespace {

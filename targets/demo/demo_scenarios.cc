@@ -17,7 +17,7 @@
 #include "core/cell.h"
 #include "core/machine.h"
 #include "core/scenario.h"
-#include "tests/demo_lock.h"
+#include "targets/demo/demo_lock.h"
 
 namespace smp::demo {
 namespace {
@@ -163,8 +163,7 @@ class Counter : public Scenario {
   static constexpr int kCpus = 4;
   static constexpr int kRounds = 10;
 
-  Counter(Machine& m, bool locked, bool fenced = false)
-      : lock_(m, "lock", fenced), counter_(m, "counter") {
+  Counter(Machine& m, bool locked) : lock_(m, "lock"), counter_(m, "counter") {
     for (int cpu = 0; cpu < m.num_cpus(); ++cpu) {
       m.AddThread("t" + std::to_string(cpu), cpu, [this, locked] {
         for (int i = 0; i < kRounds; ++i) {
@@ -192,19 +191,12 @@ struct SpinlockCounter : Counter {
   explicit SpinlockCounter(Machine& m) : Counter(m, true) {}
 };
 
-struct SpinlockCounterFenced : Counter {
-  explicit SpinlockCounterFenced(Machine& m) : Counter(m, true, true) {}
-};
-
 SMP_SCENARIO(RacyCounter, "demo", "racy_counter", VerdictKind::kAssertion,
              Counter::kCpus, 20000, "4 CPUs increment a counter without a lock");
 SMP_SCENARIO(SpinlockCounter, "demo", "spinlock_counter", VerdictKind::kClean,
              Counter::kCpus, 20000,
              "4 CPUs x 10 critical sections of a CAS spin lock (the benchmark)");
-SMP_SCENARIO(SpinlockCounterFenced, "demo", "spinlock_counter_fenced",
-             VerdictKind::kClean, Counter::kCpus, 20000,
-             "the benchmark's lock with membar_acquire/membar_release, correct "
-             "under every memory model");
+
 
 }  // namespace
 }  // namespace smp::demo

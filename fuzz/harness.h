@@ -1,0 +1,77 @@
+// One target's libFuzzer harness: what LLVMFuzzerTestOneInput and the
+// custom mutator hooks call (fuzz/fuzz_main.cc binds them).
+//
+// Each input is decoded into a schedule of this target (fuzz/input.h) and
+// executed. A verdict that is not already known is confirmed (re-run with
+// recording, membar classification), saved as a finding folder
+// (repro/findings.h) and reported with one "SUMMARY: smpfuzz: <kind>
+// <signature>" line; Run() then returns true and the caller aborts, so
+// libFuzzer keeps the input. Known signatures (on disk already, or found
+// earlier by this process) return false: a campaign does not crash again
+// and again on the same bug. Clean executions never abort.
+//
+// Configuration (environment, so that libFuzzer's own flags stay its own):
+//   SMPFUZZ_VARIANT   fuzz only this variant of the target
+//   SMPFUZZ_OUT       findings folder (default: findings)
+//   SMPFUZZ_SELF      how replay commands name smpfuzz (default: smpfuzz)
+//   SMPFUZZ_NO_INTERLEAVING_COVERAGE=1   code coverage only
+#ifndef SMPFUZZ_FUZZ_HARNESS_H_
+#define SMPFUZZ_FUZZ_HARNESS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/executor.h"
+#include "fuzz/coverage.h"
+#include "fuzz/input.h"
+
+namespace smp::fuzz {
+
+struct HarnessOptions {
+  std::string target;
+  std::string variant;           // empty: every variant
+  std::string out = "findings";
+  std::string self = "smpfuzz";
+  bool interleaving_coverage = true;
+  uint8_t* counters = nullptr;   // libFuzzer's extra counters (may be null)
+  size_t num_counters = 0;
+};
+
+// Reads the SMPFUZZ_* variables into `options` (target and counters kept).
+void OptionsFromEnvironment(HarnessOptions* options);
+
+class Harness {
+ public:
+  // Fails on an unknown target or variant.
+  static absl::StatusOr<std::unique_ptr<Harness>> Create(HarnessOptions options);
+
+  // Runs one input. True iff it produced a finding not known before.
+  bool Run(const uint8_t* data, size_t size);
+
+  // libFuzzer's custom mutator and cross-over, on serialized schedules.
+  size_t Mutate(uint8_t* data, size_t size, size_t max_size, unsigned int seed);
+  size_t CrossOver(const uint8_t* a, size_t a_size, const uint8_t* b,
+                   size_t b_size, uint8_t* out, size_t max_out, unsigned int seed);
+
+  const TargetInfo& info() const { return info_; }
+
+ private:
+  explicit Harness(HarnessOptions options) : options_(std::move(options)) {}
+  Executor& ExecutorFor(const ScenarioSpec& spec);
+  size_t Emit(const proto::Schedule& s, uint8_t* out, size_t max_size);
+
+  HarnessOptions options_;
+  TargetInfo info_;
+  std::map<std::string, std::unique_ptr<Executor>> executors_;
+  std::unique_ptr<InterleavingCoverage> coverage_;
+  std::set<std::string> known_;  // signatures already reported or on disk
+};
+
+}  // namespace smp::fuzz
+
+#endif  // SMPFUZZ_FUZZ_HARNESS_H_

@@ -1,0 +1,35 @@
+// Turning fuzzer bytes into a schedule of one target, and back.
+//
+// Every input runs: bytes that parse as a binary Schedule are used (with
+// the target forced to this fuzzer's, an unknown variant mapped onto one of
+// the target's, invalid enums folded); bytes that do not parse are decoded
+// as a decision stream, so no input is wasted. The result is always a
+// valid version-2 schedule of this target.
+#ifndef SMPFUZZ_FUZZ_INPUT_H_
+#define SMPFUZZ_FUZZ_INPUT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/scenario.h"
+#include "schedulers/schedule.pb.h"
+
+namespace smp::fuzz {
+
+// What a fuzzer knows about its target.
+struct TargetInfo {
+  std::string target;
+  std::vector<const ScenarioSpec*> variants;  // sorted by name; not empty
+  const ScenarioSpec* pinned = nullptr;       // only this variant, if set
+};
+
+proto::Schedule Decode(const uint8_t* data, size_t size, const TargetInfo& info);
+
+// The spec a decoded schedule runs.
+const ScenarioSpec& SpecOf(const proto::Schedule& s, const TargetInfo& info);
+
+}  // namespace smp::fuzz
+
+#endif  // SMPFUZZ_FUZZ_INPUT_H_
