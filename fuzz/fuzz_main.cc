@@ -14,7 +14,7 @@ extern const char kSmpFuzzTarget[];
 // Interleaving coverage, read by libFuzzer after every input.
 extern "C" {
 __attribute__((section("__libfuzzer_extra_counters"), used))
-uint8_t smp_interleaving_counters[1 << 16];
+uint8_t smp_interleaving_counters[1 << 13];
 }
 
 namespace {

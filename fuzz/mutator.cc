@@ -5,6 +5,8 @@
 namespace smp::fuzz {
 namespace {
 
+constexpr int kMaxDecisions = 24;
+
 // Ordinals are small in practice: most bugs need a preemption within the
 // first few dozen points of a CPU.
 uint32_t SomeOrdinal(Random& rng) {
@@ -30,10 +32,13 @@ void Mutate(proto::Schedule* s, Random& rng, const TargetInfo& info) {
   const uint32_t cpus = static_cast<uint32_t>(spec.num_cpus);
   auto* ds = s->mutable_decisions();
   const int n = ds->size();
-  switch (rng.Uniform(13)) {
+  // Bugs need few decisions (their depth); keep schedules short, which also
+  // keeps decoding cheap: past kMaxDecisions an insert becomes a delete.
+  uint32_t op = rng.Uniform(13);
+  if (op <= 1 && n >= kMaxDecisions) op = 2;
+  switch (op) {
     case 0:
-    case 1:
-    case 2: {  // insert
+    case 1: {  // insert
       proto::Decision d;
       RandomDecision(&d, rng, cpus);
       *ds->Add() = d;
@@ -45,6 +50,7 @@ void Mutate(proto::Schedule* s, Random& rng, const TargetInfo& info) {
                        });
       break;
     }
+    case 2:
     case 3:  // delete
       if (n > 0) {
         ds->erase(ds->begin() + rng.Uniform(n));
@@ -114,7 +120,10 @@ proto::Schedule CrossOver(const proto::Schedule& a, const proto::Schedule& b,
   const int cut_a = a.decisions_size() == 0 ? 0 : rng.Uniform(a.decisions_size() + 1);
   const int cut_b = b.decisions_size() == 0 ? 0 : rng.Uniform(b.decisions_size() + 1);
   for (int i = 0; i < cut_a; ++i) *out.add_decisions() = a.decisions(i);
-  for (int i = cut_b; i < b.decisions_size(); ++i) *out.add_decisions() = b.decisions(i);
+  for (int i = cut_b; i < b.decisions_size() && out.decisions_size() < kMaxDecisions;
+       ++i) {
+    *out.add_decisions() = b.decisions(i);
+  }
   if (rng.OneIn(2)) out.set_seed(b.seed());
   return out;
 }

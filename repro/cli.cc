@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "core/executor.h"
 #include "core/scenario.h"
+#include "repro/campaign.h"
 #include "repro/findings.h"
 #include "repro/schedule_io.h"
 #include "schedulers/replay_scheduler.h"
@@ -33,6 +34,11 @@ constexpr char kUsage[] =
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
     "      (default findings/) with its schedule, trace and replay command\n"
+    "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
+    "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
+    "      a libFuzzer campaign on the target's fuzzer (tools/smpfuzz builds\n"
+    "      it); findings are saved as they appear, the corpus is kept for\n"
+    "      the next campaign; Ctrl-C stops it and loses nothing\n"
     "  smpfuzz replay FILE [--expect=KIND] [--quiet]\n"
     "      re-run a saved schedule (text or binary) and print its trace;\n"
     "      exit 0 if clean (or KIND reproduced), 1 on a verdict, 2 bad input\n";
@@ -234,6 +240,93 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   return kOk;
 }
 
+// "90", "90s", "2m", "1h": seconds.
+bool ParseDuration(const std::string& text, double* seconds) {
+  if (text.empty()) return false;
+  double unit = 1;
+  std::string number = text;
+  switch (text.back()) {
+    case 's': number.pop_back(); break;
+    case 'm': unit = 60; number.pop_back(); break;
+    case 'h': unit = 3600; number.pop_back(); break;
+    default: break;
+  }
+  uint64_t n = 0;
+  if (!absl::SimpleAtoi(number, &n) || n == 0 || n > 30 * 24 * 3600) return false;
+  *seconds = static_cast<double>(n) * unit;
+  return true;
+}
+
+int Fuzz(const std::vector<std::string>& args, std::ostream& out,
+         std::ostream& err, const std::string& self) {
+  std::optional<Args> a = ParseArgs(
+      args, 1,
+      {"target", "variant", "time", "jobs", "out", "fuzzer", "seeds", "max-len"},
+      {"no-interleaving-coverage"}, err);
+  if (!a) return kBadInput;
+  if (!a->positional.empty()) {
+    err << "smpfuzz: fuzz takes no positional argument ('" << a->positional[0]
+        << "')\n";
+    return kBadInput;
+  }
+  CampaignOptions o;
+  o.self = self;
+  if (a->flags.count("target") == 0) {
+    err << "smpfuzz: fuzz needs --target=NAME (see `" << self << " list`)\n";
+    return kBadInput;
+  }
+  o.target = a->flags["target"];
+  if (a->flags.count("variant") != 0) o.variant = a->flags["variant"];
+  if (a->flags.count("time") != 0 && !ParseDuration(a->flags["time"], &o.seconds)) {
+    err << "smpfuzz: --time wants a duration such as 60s, 5m or 1h, not '"
+        << a->flags["time"] << "'\n";
+    return kBadInput;
+  }
+  uint64_t n = 1;
+  if (!ParseCount(*a, "jobs", &n, err)) return kBadInput;
+  if (n == 0 || n > 64) {
+    err << "smpfuzz: --jobs wants 1 to 64\n";
+    return kBadInput;
+  }
+  o.jobs = static_cast<int>(n);
+  uint64_t max_len = 512;
+  if (!ParseCount(*a, "max-len", &max_len, err)) return kBadInput;
+  o.max_len = static_cast<int>(std::clamp<uint64_t>(max_len, 16, 1 << 20));
+  if (a->flags.count("out") != 0) o.out = a->flags["out"];
+  const char* env_fuzzer = std::getenv("SMPFUZZ_FUZZER");
+  o.fuzzer = a->flags.count("fuzzer") != 0 ? a->flags["fuzzer"]
+             : env_fuzzer != nullptr     ? env_fuzzer
+                                         : "";
+  const char* env_seeds = std::getenv("SMPFUZZ_SEEDS");
+  o.seeds = a->flags.count("seeds") != 0 ? a->flags["seeds"]
+            : env_seeds != nullptr      ? std::string(env_seeds) + "/" + o.target
+                                        : "corpus/" + o.target;
+  o.interleaving_coverage = a->flags.count("no-interleaving-coverage") == 0;
+
+  absl::StatusOr<CampaignResult> r = RunCampaign(o, out);
+  if (!r.ok()) {
+    err << "smpfuzz: " << r.status().message() << "\n";
+    return kBadInput;
+  }
+  int fresh = 0;
+  for (const CampaignFinding& f : r->findings) fresh += f.is_new;
+  out << (r->interrupted ? "interrupted" : "done") << " after "
+      << static_cast<int>(r->seconds) << " s, " << r->executions
+      << " executions: " << r->findings.size() << " finding(s) for " << o.target
+      << ", " << fresh << " new\n";
+  if (!r->findings.empty()) {
+    out << absl::StrFormat("\n%-24s %-14s %-4s %s\n", "variant", "kind", "new",
+                           "signature");
+    for (const CampaignFinding& f : r->findings) {
+      out << absl::StrFormat("%-24s %-14s %-4s %s\n", f.variant, f.kind,
+                             f.is_new ? "yes" : "", f.signature);
+    }
+    out << "\nreplay any of them: " << self
+        << " replay <findings>/<target>/<variant>/<finding>/schedule.textproto\n";
+  }
+  return kOk;
+}
+
 int Replay(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err) {
   std::optional<Args> a = ParseArgs(args, 1, {"expect"}, {"quiet"}, err);
@@ -308,6 +401,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   if (cmd == "list") return List(out);
   if (cmd == "run") return Run(args, out, err, self);
   if (cmd == "replay") return Replay(args, out, err);
+  if (cmd == "fuzz") return Fuzz(args, out, err, self);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     out << kUsage;
     return kOk;

@@ -4,6 +4,8 @@
 //   smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]
 //               [--scheduler=random|none] [--model=sc|tso|pso|relaxed]
 //               [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]
+//   smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]
+//                [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]
 //   smpfuzz replay FILE [--expect=KIND] [--quiet]
 //
 // Exit status: 0 success (replay: the execution was clean, or --expect was

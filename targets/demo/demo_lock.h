@@ -25,10 +25,12 @@ class SpinLock {
     while (!word_.CasAcquire(0, 1, loc)) word_.SpinWhile(1, loc);
     m_.LockAcquired(id_, loc);
   }
-  // Scheduling point: the releasing store.
+  // Scheduling point: the releasing store. The annotation follows it: until
+  // the store is done the lock is still held (an interrupt taken just
+  // before it finds the lock held, and deadlock reports must say by whom).
   void Unlock(Loc loc = Loc::Here()) {
-    m_.LockReleased(id_, loc);
     word_.StoreRelease(0, loc);
+    m_.LockReleased(id_, loc);
   }
 
  private:
