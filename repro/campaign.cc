@@ -185,8 +185,8 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     for (const CampaignFinding& f : ListFindings(o.out, o.target)) {
       if (!announced.insert(f.schedule_path).second) continue;
       out << (tty ? "\r\033[K" : "") << "== found " << f.kind << " in "
-          << o.target << "/" << f.variant << " after " << static_cast<int>(elapsed())
-          << " s: " << f.signature << "\n   replay: " << o.self << " replay "
+          << o.target << "/" << f.variant << " after "
+          << absl::StrFormat("%.1f", elapsed()) << " s: " << f.signature << "\n   replay: " << o.self << " replay "
           << f.schedule_path << "\n";
     }
   };
@@ -232,6 +232,10 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     }
     announce();
     progress(false);
+    if (o.until_found && !forwarded && announced.size() > before.size()) {
+      kill(-child, SIGINT);
+      forwarded = true;
+    }
   }
   close(pipefd[0]);
   int status = 0;

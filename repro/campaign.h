@@ -34,6 +34,7 @@ struct CampaignOptions {
   std::string self = "smpfuzz";  // how replay commands name smpfuzz
   bool interleaving_coverage = true;
   int max_len = 512;
+  bool until_found = false;      // stop at the first new finding
 };
 
 struct CampaignFinding {

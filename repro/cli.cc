@@ -36,6 +36,7 @@ constexpr char kUsage[] =
     "      (default findings/) with its schedule, trace and replay command\n"
     "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
     "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
+    "              [--until-found]\n"
     "      a libFuzzer campaign on the target's fuzzer (tools/smpfuzz builds\n"
     "      it); findings are saved as they appear, the corpus is kept for\n"
     "      the next campaign; Ctrl-C stops it and loses nothing\n"
@@ -262,7 +263,7 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
   std::optional<Args> a = ParseArgs(
       args, 1,
       {"target", "variant", "time", "jobs", "out", "fuzzer", "seeds", "max-len"},
-      {"no-interleaving-coverage"}, err);
+      {"no-interleaving-coverage", "until-found"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
     err << "smpfuzz: fuzz takes no positional argument ('" << a->positional[0]
@@ -302,6 +303,7 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
             : env_seeds != nullptr      ? std::string(env_seeds) + "/" + o.target
                                         : "corpus/" + o.target;
   o.interleaving_coverage = a->flags.count("no-interleaving-coverage") == 0;
+  o.until_found = a->flags.count("until-found") != 0;
 
   absl::StatusOr<CampaignResult> r = RunCampaign(o, out);
   if (!r.ok()) {

@@ -6,6 +6,7 @@
 //               [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]
 //   smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]
 //                [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]
+//                [--until-found]
 //   smpfuzz replay FILE [--expect=KIND] [--quiet]
 //
 // Exit status: 0 success (replay: the execution was clean, or --expect was
