@@ -74,8 +74,10 @@ bool Harness::Run(const uint8_t* data, size_t size) {
       !known_.insert(f.verdict.signature).second) {
     return false;  // e.g. membar misuse already reported via another path
   }
+  // Minimized before it is saved: what a person reads is the smallest
+  // schedule with this signature.
   absl::StatusOr<SavedFinding> saved =
-      SaveFinding(options_.out, spec, f, options_.self);
+      SaveMinimized(options_.out, spec, f, options_.self);
   if (!saved.ok()) {
     std::fprintf(stderr, "smpfuzz: cannot save a finding: %s\n",
                  std::string(saved.status().message()).c_str());

@@ -13,6 +13,8 @@
 #include "core/scenario.h"
 #include "repro/campaign.h"
 #include "repro/findings.h"
+#include "repro/minimize.h"
+#include "core/trace_json.h"
 #include "repro/schedule_io.h"
 #include "schedulers/replay_scheduler.h"
 #include "schedulers/search.h"
@@ -40,7 +42,10 @@ constexpr char kUsage[] =
     "      a libFuzzer campaign on the target's fuzzer (tools/smpfuzz builds\n"
     "      it); findings are saved as they appear, the corpus is kept for\n"
     "      the next campaign; Ctrl-C stops it and loses nothing\n"
-    "  smpfuzz replay FILE [--expect=KIND] [--quiet]\n"
+    "  smpfuzz minimize FILE [--out=PATH] [--max-executions=N]\n"
+    "      the smallest schedule with the same verdict signature, written to\n"
+    "      FILE.min.textproto (or PATH); prints its depth and PCT bound\n"
+    "  smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH]\n"
     "      re-run a saved schedule (text or binary) and print its trace;\n"
     "      exit 0 if clean (or KIND reproduced), 1 on a verdict, 2 bad input\n";
 
@@ -202,7 +207,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
           << " after " << (f.execution + 1) << " execution(s)\n"
           << f.verdict.message << "\n";
       if (save) {
-        absl::StatusOr<SavedFinding> saved = SaveFinding(out_dir, *spec, f, self);
+        absl::StatusOr<SavedFinding> saved = SaveMinimized(out_dir, *spec, f, self);
         if (!saved.ok()) {
           err << "smpfuzz: " << saved.status().message() << "\n";
           return kBadInput;
@@ -329,9 +334,56 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
   return kOk;
 }
 
+int MinimizeCommand(const std::vector<std::string>& args, std::ostream& out,
+                    std::ostream& err) {
+  std::optional<Args> a = ParseArgs(args, 1, {"out", "max-executions"}, {}, err);
+  if (!a) return kBadInput;
+  if (a->positional.size() != 1) {
+    err << "smpfuzz: minimize takes exactly one schedule file\n" << kUsage;
+    return kBadInput;
+  }
+  uint64_t budget = 20000;
+  if (!ParseCount(*a, "max-executions", &budget, err)) return kBadInput;
+  const std::string& path = a->positional[0];
+  absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(path);
+  if (!schedule.ok()) {
+    err << "smpfuzz: " << schedule.status().message() << "\n";
+    return kBadInput;
+  }
+  absl::StatusOr<MinimizeResult> r = Minimize(*schedule, budget);
+  if (!r.ok()) {
+    err << "smpfuzz: " << path << ": " << r.status().message() << "\n";
+    return kBadInput;
+  }
+  std::string target = a->flags.count("out") != 0 ? a->flags["out"] : "";
+  if (target.empty()) {
+    target = path;
+    const std::string ext = ".textproto";
+    if (target.size() > ext.size() &&
+        target.compare(target.size() - ext.size(), ext.size(), ext) == 0) {
+      target.resize(target.size() - ext.size());
+    }
+    target += ".min.textproto";
+  }
+  const std::string text =
+      "# " + std::string(VerdictKindName(r->verdict.kind)) + ": " +
+      r->verdict.signature + "\n# expect: " +
+      std::string(VerdictKindName(r->verdict.kind)) + "\n# " + MinimizeSummary(*r) +
+      "\n" + ScheduleToText(r->schedule);
+  absl::Status st = WriteFile(target, text);
+  if (!st.ok()) {
+    err << "smpfuzz: " << st.message() << "\n";
+    return kBadInput;
+  }
+  out << "verdict kept: " << VerdictKindName(r->verdict.kind) << "  "
+      << r->verdict.signature << "\n"
+      << MinimizeSummary(*r) << "\nwrote " << target << "\n";
+  return kOk;
+}
+
 int Replay(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err) {
-  std::optional<Args> a = ParseArgs(args, 1, {"expect"}, {"quiet"}, err);
+  std::optional<Args> a = ParseArgs(args, 1, {"expect", "json"}, {"quiet"}, err);
   if (!a) return kBadInput;
   if (a->positional.size() != 1) {
     err << "smpfuzz: replay takes exactly one schedule file\n" << kUsage;
@@ -362,6 +414,15 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
   ClassifyMembarMisuse(executor, trace, schedule->max_steps(), &e.verdict);
   trace.verdict = e.verdict;
   if (a->flags.count("quiet") == 0) out << trace.RenderText();
+  if (a->flags.count("json") != 0) {
+    absl::Status st =
+        WriteFile(a->flags["json"], RenderChromeTrace(trace, spec.name()));
+    if (!st.ok()) {
+      err << "smpfuzz: " << st.message() << "\n";
+      return kBadInput;
+    }
+    out << "wrote " << a->flags["json"] << " (open it in ui.perfetto.dev)\n";
+  }
   out << "scenario: " << spec.name() << " under "
       << MemoryModelName(executor.memory_model()) << ", schedule version "
       << schedule->version() << "\n";
@@ -404,6 +465,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   if (cmd == "run") return Run(args, out, err, self);
   if (cmd == "replay") return Replay(args, out, err);
   if (cmd == "fuzz") return Fuzz(args, out, err, self);
+  if (cmd == "minimize") return MinimizeCommand(args, out, err);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     out << kUsage;
     return kOk;

@@ -7,6 +7,7 @@
 //   smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]
 //                [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]
 //                [--until-found]
+//   smpfuzz minimize FILE [--out=PATH] [--max-executions=N]
 //   smpfuzz replay FILE [--expect=KIND] [--quiet]
 //
 // Exit status: 0 success (replay: the execution was clean, or --expect was

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -122,23 +123,43 @@ TEST(Cli, ReplayRejectsWrongVersionsAndUnknownScenarios) {
   EXPECT_NE(r.err.find("unknown scenario demo/nope"), std::string::npos);
 }
 
-TEST(Cli, CorruptedSchedulesNeverCrash) {
-  // Bit flips, truncations and random bytes over a valid schedule: each
-  // either replays (0/1) or is rejected with a message (2).
+TEST(Cli, TenThousandCorruptedSchedulesNeverCrash) {
+  // Bit flips, truncations, random bytes and wrong field types over a valid
+  // schedule (text and binary): each either replays (0/1), or is rejected
+  // with exit 2 and a message, exactly when it is not a valid schedule.
   proto::Schedule s;
-  s.set_version(1);
+  s.set_version(2);
   s.set_target("demo");
   s.set_variant("intr_self_deadlock");
   s.set_seed(42);
-  for (uint32_t p : {1, 1, 3, 0, 1, 0, 2}) s.add_picks(p);
+  s.set_memory_model(proto::PSO);
+  for (uint32_t i = 0; i < 4; ++i) {
+    proto::Decision* d = s.add_decisions();
+    d->set_at_cpu(i % 3);
+    d->set_at(i * 2);
+    d->set_action(static_cast<proto::Action>(i % 5));
+    d->set_cpu(i % 2);
+  }
   std::string binary;
   s.SerializeToString(&binary);
   const std::string text = ScheduleToText(s);
+  const std::vector<std::pair<std::string, std::string>> wrong_types = {
+      {"version: 2", "version: \"two\""},
+      {"seed: 42", "seed: -1.5"},
+      {"target: \"demo\"", "target: 7"},
+      {"memory_model: PSO", "memory_model: WEAKEST"},
+      {"memory_model: PSO", "memory_model: 99"},
+      {"action: RUN", "action: \"RUN\""},
+      {"at: 2", "at: { }"},
+      {"version: 2", "version: 2 version: 3"},
+      {"decisions {", "decisions: 5 decisions {"},
+  };
   const std::string dir = TempDir("corrupt");
   Random rng(2026);
-  for (int i = 0; i < 300; ++i) {
+  int rejected = 0;
+  for (int i = 0; i < 10000; ++i) {
     std::string bytes = (i % 2 == 0) ? binary : text;
-    switch (i % 3) {
+    switch (i % 4) {
       case 0:
         bytes[rng.Uniform(bytes.size())] ^= static_cast<char>(1 << rng.Uniform(8));
         break;
@@ -146,17 +167,65 @@ TEST(Cli, CorruptedSchedulesNeverCrash) {
         bytes.resize(rng.Uniform(bytes.size()));
         break;
       case 2:
+        bytes.resize(rng.Uniform(200));
         for (char& c : bytes) c = static_cast<char>(rng.Uniform(256));
         break;
+      case 3: {
+        bytes = text;
+        const auto& [from, to] = wrong_types[rng.Uniform(wrong_types.size())];
+        const size_t at = bytes.find(from);
+        if (at != std::string::npos) bytes.replace(at, from.size(), to);
+        break;
+      }
     }
-    const std::string path = dir + "/c" + std::to_string(i);
+    const std::string path = dir + "/c" + std::to_string(i % 8);
     WriteBytes(path, bytes);
     Result r = Cli({"replay", path, "--quiet"});
     ASSERT_TRUE(r.code == 0 || r.code == 1 || r.code == 2) << i;
+    const bool valid = ParseSchedule(bytes).ok();
+    ASSERT_EQ(r.code == 2, !valid) << i << ": " << r.err;
     if (r.code == 2) {
-      EXPECT_FALSE(r.err.empty()) << i;
+      ASSERT_NE(r.err.find("smpfuzz: "), std::string::npos) << i;
+      ++rejected;
     }
   }
+  EXPECT_GT(rejected, 1000);
+}
+
+TEST(Cli, ReplayWritesChromeTraceJson) {
+  const std::string dir = TempDir("json");
+  const std::string path = dir + "/s.textproto";
+  WriteBytes(path, "version: 2 target: \"demo\" variant: \"racy_counter\" seed: 3 "
+                   "base: RANDOM\n");
+  Result a = Cli({"replay", path, "--quiet", "--json=" + dir + "/a.json"});
+  Result b = Cli({"replay", path, "--quiet", "--json=" + dir + "/b.json"});
+  std::ifstream fa(dir + "/a.json"), fb(dir + "/b.json");
+  std::stringstream sa, sb;
+  sa << fa.rdbuf();
+  sb << fb.rdbuf();
+  EXPECT_FALSE(sa.str().empty());
+  EXPECT_EQ(sa.str(), sb.str());
+  EXPECT_NE(sa.str().find("\"traceEvents\""), std::string::npos);
+}
+
+TEST(Cli, MinimizeWritesASmallerScheduleWithItsExpectation) {
+  const std::string dir = TempDir("minimize");
+  Result r = Cli({"run", "--target=demo", "--variant=racy_counter", "--runs=100",
+                  "--out=" + dir});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const size_t at = r.out.find("replay: smpfuzz replay ");
+  ASSERT_NE(at, std::string::npos);
+  const size_t start = at + std::string("replay: smpfuzz replay ").size();
+  const std::string path = r.out.substr(start, r.out.find('\n', start) - start);
+  Result m = Cli({"minimize", path, "--out=" + dir + "/min.textproto"});
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_NE(m.out.find("depth"), std::string::npos);
+  std::ifstream in(dir + "/min.textproto");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  EXPECT_NE(ss.str().find("# expect: assertion"), std::string::npos);
+  EXPECT_EQ(Cli({"replay", dir + "/min.textproto", "--expect=assertion", "--quiet"}).code, 0);
+  EXPECT_EQ(Cli({"minimize", "/nonexistent"}).code, 2);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/trace.h"
+#include "repro/minimize.h"
 #include "repro/schedule_io.h"
 
 namespace smp {
@@ -32,7 +33,9 @@ absl::Status CheckWritable(const std::string& out) {
 absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                          const ScenarioSpec& spec,
                                          const Finding& finding,
-                                         const std::string& replay_prefix) {
+                                         const std::string& replay_prefix,
+                                         const proto::Schedule* schedule,
+                                         const std::string& note) {
   char hash[17];
   std::snprintf(hash, sizeof hash, "%08" PRIx64,
                 HashText(finding.verdict.signature) & 0xffffffffu);
@@ -55,23 +58,54 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
       absl::StrCat(replay_prefix, " replay ", saved.schedule_path);
   // The schedule last: its presence marks a complete finding.
   absl::Status st = WriteFile((dir / "trace.txt").string(), finding.trace_text);
+  if (st.ok() && !finding.trace_json.empty()) {
+    st = WriteFile((dir / "trace.json").string(), finding.trace_json);
+  }
   if (st.ok()) {
     st = WriteFile(
         (dir / "verdict.txt").string(),
         absl::StrCat("kind: ", std::string(VerdictKindName(finding.verdict.kind)),
                      "\nsignature: ", finding.verdict.signature,
-                     "\nscenario: ", spec.name(), "\nreplay: ", replay, "\n\n",
-                     finding.verdict.message, "\n"));
+                     "\nscenario: ", spec.name(), "\nreplay: ", replay, "\n",
+                     note, "\n", finding.verdict.message, "\n"));
   }
   if (st.ok()) {
     st = WriteFile(saved.schedule_path,
                    absl::StrCat("# ", std::string(VerdictKindName(finding.verdict.kind)), ": ",
                                 finding.verdict.signature, "\n# replay: ",
-                                replay, "\n",
-                                ScheduleToText(ScheduleOf(spec, finding))));
+                                replay, "\n# expect: ",
+                                std::string(VerdictKindName(finding.verdict.kind)), "\n",
+                                ScheduleToText(schedule != nullptr
+                                                   ? *schedule
+                                                   : ScheduleOf(spec, finding))));
   }
   if (!st.ok()) return st;
   return saved;
+}
+
+std::string MinimizeSummary(const MinimizeResult& r) {
+  char bound[32];
+  std::snprintf(bound, sizeof bound, "%.3g", r.pct_bound);
+  return absl::StrCat("minimized: ", r.decisions_before, " -> ", r.decisions_after,
+                      " decision(s) in ", r.executions, " replays; depth ",
+                      r.depth.total(), " (", r.depth.preemptions, " preemption(s), ",
+                      r.depth.interrupts, " interrupt(s), ", r.depth.reorderings,
+                      " reordering(s)); PCT bound 1/(n*k^(d-1)) = ", bound,
+                      " for n=", r.contexts, " contexts, k=", r.steps, " steps");
+}
+
+absl::StatusOr<SavedFinding> SaveMinimized(const std::string& out,
+                                           const ScenarioSpec& spec,
+                                           const Finding& finding,
+                                           const std::string& replay_prefix,
+                                           uint64_t budget) {
+  const proto::Schedule schedule = ScheduleOf(spec, finding);
+  absl::StatusOr<MinimizeResult> m = Minimize(schedule, budget);
+  if (!m.ok() || m->verdict.signature != finding.verdict.signature) {
+    return SaveFinding(out, spec, finding, replay_prefix);
+  }
+  return SaveFinding(out, spec, FindingOf(*m), replay_prefix, &m->schedule,
+                     MinimizeSummary(*m));
 }
 
 }  // namespace smp

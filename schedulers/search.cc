@@ -5,6 +5,7 @@
 
 #include "core/prng.h"
 #include "core/trace.h"
+#include "core/trace_json.h"
 #include "schedulers/no_preemption.h"
 #include "schedulers/projection_scheduler.h"
 #include "schedulers/random_scheduler.h"
@@ -101,6 +102,7 @@ Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
     ClassifyMembarMisuse(executor, first, max_steps, &f.verdict);
     first.verdict = f.verdict;
     f.trace_text = first.RenderText();
+    f.trace_json = RenderChromeTrace(first, executor.spec().name());
   } else {
     f.verdict.kind = VerdictKind::kNondeterminism;
     f.verdict.message =

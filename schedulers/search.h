@@ -54,6 +54,7 @@ struct Finding {
   MemoryModel memory_model = MemoryModel::kSC;  // it was found under
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   std::string trace_text;       // rendered from the recorded re-run
+  std::string trace_json;       // the same, as Chrome trace-event JSON
 };
 
 struct SearchResult {
