@@ -198,7 +198,14 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   for (const ScenarioSpec* spec : specs) {
     // Wall time is reported, never used to decide anything.
     const auto start = std::chrono::steady_clock::now();
-    SearchResult r = RunSearch(*spec, options);
+    // Unless --all: keep going past other findings (lockdep's predictions,
+    // say) until the scenario's declared verdict shows, or the budget ends.
+    SearchOptions scenario_options = options;
+    if (!options.all_findings && spec->expected != VerdictKind::kClean) {
+      scenario_options.all_findings = true;
+      scenario_options.stop_kind = spec->expected;
+    }
+    SearchResult r = RunSearch(*spec, scenario_options);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
@@ -219,21 +226,25 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       }
       out << "\n";
     }
-    const VerdictKind got =
-        r.findings.empty() ? VerdictKind::kClean : r.findings[0].verdict.kind;
-    if (got != spec->expected) ++unexpected;
+    bool expected_seen = r.findings.empty() && spec->expected == VerdictKind::kClean;
+    for (const Finding& f : r.findings) expected_seen |= f.verdict.kind == spec->expected;
+    if (!expected_seen) ++unexpected;
     rows.push_back(Row{spec, std::move(r), seconds});
   }
 
-  out << absl::StrFormat("%-26s %-14s %-14s %10s %10s\n", "scenario", "expects",
+  out << absl::StrFormat("%-30s %-14s %-26s %10s %10s\n", "scenario", "expects",
                          "found", "executions", "exec/s");
   for (const Row& row : rows) {
     std::string found = "clean";
     if (!row.result.findings.empty()) {
-      found = std::string(VerdictKindName(row.result.findings[0].verdict.kind));
+      found.clear();
+      for (const Finding& f : row.result.findings) {
+        if (!found.empty()) found += ",";
+        found += std::string(VerdictKindName(f.verdict.kind));
+      }
     }
     out << absl::StrFormat(
-        "%-26s %-14s %-14s %10d %10.0f\n", row.spec->name(),
+        "%-30s %-14s %-26s %10d %10.0f\n", row.spec->name(),
         VerdictKindName(row.spec->expected), found, row.result.executions,
         row.seconds > 0 ? static_cast<double>(row.result.executions) / row.seconds
                         : 0.0);

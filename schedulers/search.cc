@@ -143,8 +143,10 @@ SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
         raw_signatures.push_back(e.verdict.signature);
         Finding f = Confirm(executor, e, seed, options.max_steps);
         f.execution = i;
+        const VerdictKind kind = f.verdict.kind;
         result.findings.push_back(std::move(f));
         if (!options.all_findings) break;
+        if (options.stop_kind && kind == *options.stop_kind) break;
       }
     }
     if (progress && (i + 1) % 1000 == 0) progress(result);

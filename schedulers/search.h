@@ -33,6 +33,8 @@ struct SearchOptions {
   uint64_t seed = 1;
   uint64_t runs = 10000;
   bool all_findings = false;  // keep going after the first finding
+  // With all_findings: stop once a finding of this kind is found.
+  std::optional<VerdictKind> stop_kind;
   SchedulerKind scheduler = SchedulerKind::kRandom;
   uint64_t max_steps = 0;     // 0: the scenario's budget
   // Judge under this model instead of the scenario's own.
