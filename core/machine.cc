@@ -911,6 +911,53 @@ void Machine::Quiesce() {
   }
 }
 
+std::string Machine::ScenarioSummary(const std::vector<const Context*>& cycle) const {
+  // The lockdep-style picture: one column per CPU of the cycle, first what
+  // each context holds, then the interrupt that stacked on it, then what
+  // it spins on.
+  std::vector<int> cpus;
+  for (const Context* c : cycle) {
+    if (std::find(cpus.begin(), cpus.end(), c->cpu) == cpus.end()) cpus.push_back(c->cpu);
+  }
+  std::sort(cpus.begin(), cpus.end());
+  constexpr size_t kWidth = 34;
+  auto row = [&](int cpu, const std::string& text) {
+    const size_t col = static_cast<size_t>(
+        std::find(cpus.begin(), cpus.end(), cpu) - cpus.begin());
+    std::string line(2 + col * kWidth, ' ');
+    return line + text + "\n";
+  };
+  std::string out = "\n possible scenario:\n";
+  std::string head(2, ' ');
+  for (int cpu : cpus) {
+    std::string h = "CPU" + std::to_string(cpu);
+    h.resize(kWidth, ' ');
+    head += h;
+  }
+  out += head + "\n";
+  std::vector<const Context*> order(cycle.begin(), cycle.end());
+  std::stable_sort(order.begin(), order.end(), [](const Context* a, const Context* b) {
+    return a->kind == CtxKind::kThread && b->kind != CtxKind::kThread;
+  });
+  for (const Context* c : order) {  // what each holds
+    for (const Lock& l : locks_) {
+      if (l.owner == c) out += row(c->cpu, Label(c) + ": lock(" + l.name + ")");
+    }
+  }
+  for (const Context* c : order) {  // interrupts, then the spins
+    if (c->kind != CtxKind::kThread) {
+      out += row(c->cpu, "<interrupt " + lines_[c->obj].name + ", level " +
+                             std::to_string(c->level) + ">");
+    }
+  }
+  for (const Context* c : order) {
+    if (c->state != CtxState::kSpinning || cells_[c->wait_cell->id_].lock < 0) continue;
+    out += row(c->cpu, Label(c) + ": lock(" +
+                           locks_[cells_[c->wait_cell->id_].lock].name + ") spins");
+  }
+  return out + "\n  *** DEADLOCK ***\n";
+}
+
 void Machine::ReportDeadlock() {
   // What each blocked context waits for: the context directly above it on
   // its CPU (it cannot run until that returns), or the owner of the lock
@@ -1007,6 +1054,7 @@ void Machine::ReportDeadlock() {
       }
     }
     std::sort(sig_parts.begin(), sig_parts.end());
+    msg += ScenarioSummary(cycle);
     std::string sig = one_cpu ? "deadlock self" : "deadlock cycle";
     for (const std::string& p : sig_parts) sig += " [" + p + "]";
     SetVerdict(VerdictKind::kDeadlock, msg, sig);

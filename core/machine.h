@@ -357,6 +357,7 @@ class Machine {
   uint32_t Ask(const Choice* choices, uint32_t n);
   void Quiesce();
   void ReportDeadlock();
+  std::string ScenarioSummary(const std::vector<const Context*>& cycle) const;
   std::string Label(const Context* c) const;
   std::string Describe(const Context* c) const;
   void SetVerdict(VerdictKind kind, std::string message, std::string signature);

@@ -1,6 +1,8 @@
 #include "repro/cli.h"
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "core/executor.h"
 #include "core/scenario.h"
+#include "fuzz/input.h"
 #include "repro/campaign.h"
 #include "repro/findings.h"
 #include "repro/minimize.h"
@@ -45,7 +48,7 @@ constexpr char kUsage[] =
     "  smpfuzz minimize FILE [--out=PATH] [--max-executions=N]\n"
     "      the smallest schedule with the same verdict signature, written to\n"
     "      FILE.min.textproto (or PATH); prints its depth and PCT bound\n"
-    "  smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH]\n"
+    "  smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH] [--target=T]\n"
     "      re-run a saved schedule (text or binary) and print its trace;\n"
     "      exit 0 if clean (or KIND reproduced), 1 on a verdict, 2 bad input\n";
 
@@ -394,7 +397,8 @@ int MinimizeCommand(const std::vector<std::string>& args, std::ostream& out,
 
 int Replay(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err) {
-  std::optional<Args> a = ParseArgs(args, 1, {"expect", "json"}, {"quiet"}, err);
+  std::optional<Args> a =
+      ParseArgs(args, 1, {"expect", "json", "target"}, {"quiet"}, err);
   if (!a) return kBadInput;
   if (a->positional.size() != 1) {
     err << "smpfuzz: replay takes exactly one schedule file\n" << kUsage;
@@ -412,8 +416,30 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
   }
   absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(a->positional[0]);
   if (!schedule.ok()) {
-    err << "smpfuzz: " << schedule.status().message() << "\n";
-    return kBadInput;
+    // A libFuzzer input (crash-<sha1> under <out>/.crashes/<target>/, or any
+    // file with --target) need not be a schedule: decode it as the target's
+    // fuzzer did.
+    std::string target = a->flags.count("target") != 0 ? a->flags["target"] : "";
+    const std::string& path = a->positional[0];
+    if (const size_t at = path.find(".crashes/"); target.empty() && at != std::string::npos) {
+      target = path.substr(at + 9, path.find('/', at + 9) - at - 9);
+    }
+    fuzz::TargetInfo info;
+    info.target = target;
+    info.variants = ScenarioRegistry::Global().ForTarget(target);
+    std::ifstream in(path, std::ios::binary);
+    if (target.empty() || info.variants.empty() || !in) {
+      err << "smpfuzz: " << schedule.status().message()
+          << (target.empty() ? "" : " (and '" + target + "' is not a known target)")
+          << "\n";
+      return kBadInput;
+    }
+    const std::string bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+    schedule = fuzz::Decode(reinterpret_cast<const uint8_t*>(bytes.data()),
+                            bytes.size(), info);
+    out << "note: " << path << " is not a schedule; decoded it as a " << target
+        << " fuzzer input\n";
   }
   const ScenarioSpec& spec = ScenarioOf(*schedule);
   ScheduleRun run = SchedulerFor(*schedule);
@@ -447,12 +473,23 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
       out << "note: the recorded picks ran out; " << run.replay->beyond()
           << " later decision(s) came from the schedule's seed\n";
     }
-  } else if (run.sparse->ignored() != 0) {
-    out << "warning: " << run.sparse->ignored() << " of "
-        << schedule->decisions_size()
-        << " decision(s) named a choice this execution did not offer at that "
-           "point (recorded on other code, or edited): the base policy decided "
-           "there instead\n";
+  } else if (run.sparse->ignored() != 0 || run.sparse->unreached() != 0) {
+    // The schedule no longer addresses the same events: say where.
+    out << "warning: the schedule diverged from this build: ";
+    if (run.sparse->ignored() != 0) {
+      const SparseDecision& d = run.sparse->first_ignored();
+      out << run.sparse->ignored() << " of " << schedule->decisions_size()
+          << " decision(s) named a choice not offered at their point, the "
+             "first at CPU"
+          << d.at_cpu << "'s decision point " << d.at
+          << " (the base policy decided there instead)";
+      if (run.sparse->unreached() != 0) out << "; ";
+    }
+    if (run.sparse->unreached() != 0) {
+      out << run.sparse->unreached()
+          << " decision(s) address points the execution never reached";
+    }
+    out << ". (A schedule recorded on other code, edited by hand, or made by the fuzzer.)\n";
   }
   out << "verdict: " << VerdictKindName(e.verdict.kind) << "\n";
   if (expect) {

@@ -55,21 +55,34 @@ uint32_t ScheduleScheduler::Pick(const Choice* choices, uint32_t n,
   std::vector<Entry>& list = (read ? read_ : run_)[slot];
   size_t& next = (read ? read_next_ : run_next_)[slot];
   while (next < list.size() && list[next].at < at) {
-    ++ignored_;  // a second decision at an already-decided point
+    Ignore(slot, list[next]);  // a second decision at an already-decided point
     ++next;
   }
   if (next < list.size() && list[next].at == at) {
-    const Choice want = list[next++].want;
+    const Entry& e = list[next++];
     for (uint32_t i = 0; i < n; ++i) {
-      if (choices[i].kind == want.kind && choices[i].cpu == want.cpu &&
-          choices[i].arg == want.arg) {
+      if (choices[i].kind == e.want.kind && choices[i].cpu == e.want.cpu &&
+          choices[i].arg == e.want.arg) {
         ++applied_;
         return i;
       }
     }
-    ++ignored_;
+    Ignore(slot, e);
   }
   return pick;
+}
+
+void ScheduleScheduler::Ignore(uint32_t slot, const Entry& e) {
+  if (ignored_++ == 0) first_ignored_ = SparseDecision{slot, e.at, e.want};
+}
+
+uint64_t ScheduleScheduler::unreached() const {
+  uint64_t n = 0;
+  for (size_t slot = 0; slot < run_.size(); ++slot) {
+    n += run_[slot].size() - run_next_[slot];
+    n += read_[slot].size() - read_next_[slot];
+  }
+  return n;
 }
 
 }  // namespace smp

@@ -63,6 +63,10 @@ class ScheduleScheduler : public Scheduler {
   // a point never reached before a later one).
   uint64_t applied() const { return applied_; }
   uint64_t ignored() const { return ignored_; }
+  // The first decision that was ignored (valid iff ignored() > 0).
+  const SparseDecision& first_ignored() const { return first_ignored_; }
+  // Decisions whose point the execution never reached.
+  uint64_t unreached() const;
 
  private:
   struct Entry {
@@ -77,6 +81,8 @@ class ScheduleScheduler : public Scheduler {
   std::vector<size_t> run_next_, read_next_;
   uint64_t applied_ = 0;
   uint64_t ignored_ = 0;
+  SparseDecision first_ignored_{};
+  void Ignore(uint32_t slot, const Entry& e);
 };
 
 // Wraps a scheduler and writes its run as sparse decisions over the
