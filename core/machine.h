@@ -149,6 +149,9 @@ class Machine {
   // ---- Queries from target code: not scheduling points ----
   int num_cpus() const { return num_cpus_; }
   int cpu() const { return current_->cpu; }
+  // The running context's id (stable for a thread; one per interrupt
+  // delivery), as observers' Actor::ctx.
+  int context_id() const { return current_->id; }
   CtxKind context_kind() const { return current_->kind; }
   // Level of the running handler, 0 in thread context.
   int context_level() const { return current_->level; }
