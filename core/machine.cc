@@ -67,6 +67,13 @@ int Machine::AddLine(std::string name, int level, std::function<void()> handler)
   return id;
 }
 
+int Machine::AddSoftLine(std::string name, int level,
+                         std::function<void()> handler) {
+  const int id = AddLine(std::move(name), level, std::move(handler));
+  lines_[id].soft = true;
+  return id;
+}
+
 void Machine::AddSource(int line, uint32_t count, uint32_t cpu_mask) {
   SMP_CHECK(!running_);
   SMP_CHECK(line >= 0 && line < static_cast<int>(lines_.size()));
@@ -407,7 +414,8 @@ Machine::Context* Machine::EnterCpu(int k) {
     c.in_service |= bit;
     Line& line = lines_[best];
     ++line.deliveries;
-    Context* h = NewContext(CtxKind::kHardIntr, best, k, line.level);
+    Context* h = NewContext(line.soft ? CtxKind::kSoftIntr : CtxKind::kHardIntr,
+                            best, k, line.level);
     h->saved_mask = c.mask;
     c.mask = line.level;
     c.stack.push_back(h);
@@ -854,7 +862,7 @@ void Machine::AssertionFailed(const char* expr, const char* msg, Loc loc) {
 
 std::string Machine::Label(const Context* c) const {
   if (c->kind == CtxKind::kThread) return "thread " + threads_[c->obj].name;
-  return "intr " + lines_[c->obj].name;
+  return (c->kind == CtxKind::kSoftIntr ? "softint " : "intr ") + lines_[c->obj].name;
 }
 
 std::string Machine::Describe(const Context* c) const {

@@ -123,6 +123,11 @@ class Machine {
   // An interrupt line of priority `level` (1..kMaxLevel) whose handler runs
   // in hard-interrupt context. Returns the line id.
   int AddLine(std::string name, int level, std::function<void()> handler);
+  // The same for a software interrupt request line: its handler runs in a
+  // softint context (CtxKind::kSoftIntr) at `level`, delivered like any
+  // line when the CPU's mask drops below it (a self-IPI is how a softint
+  // framework requests one).
+  int AddSoftLine(std::string name, int level, std::function<void()> handler);
   // An external interrupt source: asserts `line` exactly `count` times, each
   // on a CPU in `cpu_mask` (bit k: CPU k), at times the scheduler chooses.
   void AddSource(int line, uint32_t count, uint32_t cpu_mask);
@@ -284,6 +289,7 @@ class Machine {
     int level;
     std::function<void()> handler;
     uint32_t deliveries = 0;
+    bool soft = false;
   };
   struct Source {
     int line;

@@ -184,10 +184,10 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
     if (a.who.cpu != who.cpu || (a.locks & now.locks) != 0) continue;
     const Access* low = nullptr;
     const Access* high = nullptr;
-    if (who.kind == CtxKind::kHardIntr && a.who.level < who.level) {
+    if (who.kind != CtxKind::kThread && a.who.level < who.level) {
       low = &a;
       high = &now;
-    } else if (a.who.kind == CtxKind::kHardIntr && who.level < a.who.level) {
+    } else if (a.who.kind != CtxKind::kThread && who.level < a.who.level) {
       low = &now;
       high = &a;
     }
@@ -213,7 +213,7 @@ void RaceDetector::Report(Machine& m, int cell, const Access& earlier,
     auto what = [](const Access& a) { return a.write ? "store" : "load"; };
     const std::string name = "'" + m.cell_name(cell) + "'";
     if (same_cpu) {
-      const Access& low = now.who.kind == CtxKind::kHardIntr &&
+      const Access& low = now.who.kind != CtxKind::kThread &&
                                   earlier.who.level < now.who.level
                               ? earlier
                               : now;
