@@ -67,6 +67,19 @@ class ScenarioText {
   std::vector<std::pair<int, std::string>> lines_;
 };
 
+std::string RecursionMessage(const Machine& m, const Actor& who, int lock,
+                             Loc held, Loc wanted) {
+  std::string msg =
+      "lock misuse: recursive locking of " + Quoted(m, lock) +
+      " (locking against myself)\n  " + Describe(m, who) + " holds it since " +
+      LocText(held) + " and wants it again at " + LocText(wanted) +
+      "; it is not a recursive lock, so this spins forever.\n";
+  ScenarioText s(1);
+  s.Add(0, "lock(" + m.lock_name(lock) + ")");
+  s.Add(0, "lock(" + m.lock_name(lock) + ")");
+  return msg + s.Render();
+}
+
 }  // namespace
 
 Lockdep* Lockdep::Of(const Machine& m) {
@@ -181,15 +194,9 @@ void Lockdep::Want(Machine& m, int lock, Loc loc) {
   const LockClass cls = Class(lock).cls;
   const int own = FindOwn(who.ctx, lock);
   if (own >= 0 && !cls.recursive) {
-    std::string msg =
-        "lock misuse: recursive locking of " + Quoted(m, lock) +
-        " (locking against myself)\n  " + Describe(m, who) + " holds it since " +
-        LocText(held_[own].site.loc) + " and wants it again at " +
-        LocText(loc) + "; it is not a recursive lock, so this spins forever.\n";
-    ScenarioText s(1);
-    s.Add(0, "lock(" + m.lock_name(lock) + ")");
-    s.Add(0, "lock(" + m.lock_name(lock) + ")");
-    msg += s.Render();
+    // Only the two moved strings may be alive at Misuse: the context's
+    // stack is abandoned, not unwound.
+    std::string msg = RecursionMessage(m, who, lock, held_[own].site.loc, loc);
     std::string sig = "lock-misuse recursion " + m.lock_name(lock) + " @" +
                       LocText(loc);
     return Misuse(m, std::move(msg), std::move(sig), loc);

@@ -1,0 +1,376 @@
+// The spin_mutex target: the primitives first under no preemption (one
+// known execution each, checked from inside with SMP_ASSERT), then every
+// registered scenario under the random scheduler with fixed seeds, the
+// 2003 tech-kern scenario's two verdicts, and what the one-CPU-per-level
+// policy costs.
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "core/cell.h"
+#include "core/executor.h"
+#include "core/machine.h"
+#include "core/scenario.h"
+#include "gtest/gtest.h"
+#include "schedulers/no_preemption.h"
+#include "schedulers/random_scheduler.h"
+#include "schedulers/replay_scheduler.h"
+#include "schedulers/search.h"
+#include "targets/spin_mutex/cpu_info.h"
+#include "targets/spin_mutex/kernel_lock.h"
+#include "targets/spin_mutex/mutex.h"
+#include "targets/spin_mutex/tech_kern_2003.h"
+#include "targets/spl/hard_spl.h"
+#include "targets/testing/search_expectations.h"
+
+namespace smp::spin_mutex {
+namespace {
+
+using spl::IPL_NONE;
+using spl::IPL_SCHED;
+using spl::IPL_VM;
+using spl::kLevelSched;
+using spl::kLevelVm;
+using target_testing::ExpectFinds;
+using target_testing::ExpectSilent;
+using target_testing::Search;
+using target_testing::SpecOf;
+
+// How long every correct variant must stay silent: 10 000 executions in
+// the default test, 100 000 in the *_silence_test target (see BUILD.bazel
+// and docs/targets.md).
+#ifndef SMP_SILENT_RUNS
+#define SMP_SILENT_RUNS 10000
+#endif
+constexpr uint64_t kSilentRuns = SMP_SILENT_RUNS;
+
+template <typename Body>
+Verdict RunOnce(int cpus = 2) {
+  ScenarioSpec spec;
+  spec.target = "spin_mutex_test";
+  spec.variant = "unit";
+  spec.num_cpus = cpus;
+  spec.max_steps = 5000;
+  spec.make = [](Machine& m) -> std::unique_ptr<Scenario> {
+    return std::make_unique<Body>(m);
+  };
+  Executor executor(spec);
+  NoPreemptionScheduler none;
+  return executor.Run(none).verdict;
+}
+
+struct Kernel {
+  explicit Kernel(Machine& m) : spl(m), ci(m, spl) {}
+  spl::HardSpl spl;
+  CpuInfo ci;
+};
+
+// ---------------------------------------------------------------------------
+// Primitives, no preemption
+
+// Two spin mutexes at different IPLs, released in the other order: the
+// IPL goes up with the first, further with the second, and back to the
+// saved one only with the last release.
+struct SpinIpl : Scenario {
+  explicit SpinIpl(Machine& m)
+      : k(m), a(k.ci, "a", IPL_VM), b(k.ci, "b", IPL_SCHED) {
+    m.AddThread("t0", 0, [this, &m] {
+      mutex_spin_enter(a);
+      SMP_ASSERT(m, m.mask() == kLevelVm, "raised to a's IPL");
+      SMP_ASSERT(m, mutex_owned(a), "mutex_owned");
+      mutex_spin_enter(b);
+      SMP_ASSERT(m, m.mask() == kLevelSched, "raised to b's IPL");
+      SMP_ASSERT(m, k.ci.mtx_count(0).Peek() == 2, "two spin mutexes held");
+      mutex_spin_exit(a);
+      SMP_ASSERT(m, m.mask() == kLevelSched, "not the last: IPL stays");
+      SMP_ASSERT(m, !mutex_owned(a), "released");
+      mutex_spin_exit(b);
+      SMP_ASSERT(m, m.mask() == 0, "the last restores the saved IPL");
+      SMP_ASSERT(m, k.ci.AllReleased(), "count back to zero");
+      SMP_ASSERT(m, mutex_tryenter(a), "tryenter on a free mutex");
+      SMP_ASSERT(m, m.mask() == kLevelVm, "tryenter raised the IPL");
+      mutex_exit(a);
+      SMP_ASSERT(m, m.mask() == 0, "and mutex_exit lowered it");
+    });
+  }
+  Kernel k;
+  Kmutex a, b;
+};
+
+TEST(Kmutex, SpinMutexRaisesFirstAndRestoresOnTheLastRelease) {
+  const Verdict v = RunOnce<SpinIpl>();
+  EXPECT_TRUE(v.clean()) << v.message;
+}
+
+// mutex_init's kind follows the IPL; an adaptive mutex knows its owner.
+struct Kinds : Scenario {
+  explicit Kinds(Machine& m)
+      : k(m), adaptive(k.ci, "v", IPL_NONE), spin(k.ci, "s", IPL_VM) {
+    m.AddThread("t0", 0, [this, &m] {
+      SMP_ASSERT(m, !adaptive.spin() && spin.spin(), "kind by IPL");
+      mutex_enter(adaptive);
+      SMP_ASSERT(m, mutex_owned(adaptive), "owner is the caller");
+      SMP_ASSERT(m, m.mask() == 0, "an adaptive mutex leaves the IPL alone");
+      mutex_exit(adaptive);
+    });
+    m.AddThread("t1", 1, [this, &m] {
+      SMP_ASSERT(m, !mutex_owned(adaptive), "not the owner");
+    });
+  }
+  Kernel k;
+  Kmutex adaptive, spin;
+};
+
+TEST(Kmutex, TheIplChoosesSpinOrAdaptive) {
+  const Verdict v = RunOnce<Kinds>();
+  EXPECT_TRUE(v.clean()) << v.message;
+}
+
+// kernel_lock: re-entered by its CPU, counted per CPU.
+struct Giant : Scenario {
+  explicit Giant(Machine& m) : k(m), kl(k.ci) {
+    m.AddThread("t0", 0, [this, &m] {
+      KERNEL_LOCK(kl, 1);
+      KERNEL_LOCK(kl, 2);
+      SMP_ASSERT(m, k.ci.biglock_count(0).Peek() == 3, "recursion counted");
+      KERNEL_UNLOCK_ONE(kl);
+      SMP_ASSERT(m, k.ci.biglock_count(0).Peek() == 2, "one dropped");
+      KERNEL_UNLOCK_ALL(kl);
+      SMP_ASSERT(m, k.ci.AllReleased(), "all dropped");
+      SMP_ASSERT(m, m.mask() == 0, "the IPL is back");
+    });
+  }
+  Kernel k;
+  KernelLock kl;
+};
+
+TEST(KernelLock, IsRecursivePerCpu) {
+  const Verdict v = RunOnce<Giant>();
+  EXPECT_TRUE(v.clean()) << v.message;
+}
+
+// ---------------------------------------------------------------------------
+// The registered scenarios
+
+std::vector<const ScenarioSpec*> Variants(bool bugs) {
+  std::vector<const ScenarioSpec*> out;
+  for (const ScenarioSpec* spec :
+       ScenarioRegistry::Global().ForTarget("spin_mutex")) {
+    if ((spec->expected != VerdictKind::kClean) == bugs) out.push_back(spec);
+  }
+  return out;
+}
+
+TEST(SpinMutexScenarios, EveryBugVariantIsFoundWithItsExactVerdict) {
+  ASSERT_EQ(Variants(true).size(), 8u);
+  for (const ScenarioSpec* spec : Variants(true)) {
+    ExpectFinds(*spec, /*seed=*/20261123);
+  }
+}
+
+std::vector<std::string> CorrectVariants() {
+  std::vector<std::string> names;
+  for (const ScenarioSpec* spec : Variants(false)) names.push_back(spec->variant);
+  return names;
+}
+
+TEST(SpinMutexScenarios, CorrectVariantsAreTheDeclaredOnes) {
+  EXPECT_EQ(CorrectVariants().size(), 11u);
+}
+
+// One test per correct variant, so the silence target can shard.
+class Silent : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Silent, ForEveryCorrectVariant) {
+  ExpectSilent(SpecOf("spin_mutex", GetParam()), /*seed=*/7, kSilentRuns);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SpinMutexScenarios, Silent, ::testing::ValuesIn(CorrectVariants()),
+    [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+// What lockdep predicts is what a schedule eventually hits: without it the
+// same variants deadlock, each the way the prediction said.
+TEST(SpinMutexScenarios, PredictedHazardsDeadlockWhenTheScheduleHitsThem) {
+  const struct {
+    const char* variant;
+    const char* shape;
+  } cases[] = {
+      {"acquire_before_raise", "self-deadlock on CPU"},
+      // With the IPL lowered under sc_lock (t0) or stat_lock (t1), the
+      // device handler spins on its own CPU or closes a two-CPU cycle.
+      {"restore_on_inner_release", "is interrupted by intr dev"},
+      {"lock_order_inversion", "wait-for cycle across CPUs"},
+      {"recursion", "self-deadlock on CPU"},
+  };
+  for (const auto& c : cases) {
+    const SearchResult r =
+        Search(SpecOf("spin_mutex", c.variant), 1, 10000, /*lockdep=*/false);
+    ASSERT_EQ(r.findings.size(), 1u) << c.variant;
+    EXPECT_EQ(r.findings[0].verdict.kind, VerdictKind::kDeadlock) << c.variant;
+    EXPECT_NE(r.findings[0].verdict.message.find(c.shape), std::string::npos)
+        << c.variant << ": " << r.findings[0].verdict.message;
+  }
+}
+
+TEST(SpinMutexScenarios, AcquireBeforeRaiseIsReportedWithBothSites) {
+  const Finding f = ExpectFinds(SpecOf("spin_mutex", "acquire_before_raise"), 1);
+  EXPECT_EQ(f.verdict.signature, "ipl-unsafe sc_lock level 8 intr dev");
+  EXPECT_NE(f.verdict.message.find("(CPU mask 0, interrupts on) at "
+                                   "targets/spin_mutex/mutex_scenarios.cc:"),
+            std::string::npos)
+      << f.verdict.message;
+}
+
+TEST(SpinMutexScenarios, RecursionIsLockingAgainstMyself) {
+  const Finding f = ExpectFinds(SpecOf("spin_mutex", "recursion"), 1);
+  EXPECT_NE(f.verdict.message.find("locking against myself"), std::string::npos);
+}
+
+TEST(SpinMutexScenarios, TheHandRolledReleaseIsOnlyWrongUnderAWeakModel) {
+  const ScenarioSpec& spec = SpecOf("spin_mutex", "hand_rolled_release");
+  const Finding f = ExpectFinds(spec, 1);
+  EXPECT_NE(f.verdict.message.find("sc_count"), std::string::npos)
+      << f.verdict.message;
+  SearchOptions sc;
+  sc.seed = 1;
+  sc.runs = 10000;
+  sc.memory_model = MemoryModel::kSC;
+  EXPECT_TRUE(RunSearch(spec, sc).findings.empty());
+}
+
+TEST(SpinMutexScenarios, KernelLockMixedIsACrossCpuCycleThroughTheHandler) {
+  const Finding f = ExpectFinds(SpecOf("spin_mutex", "kernel_lock_mixed"), 1);
+  EXPECT_NE(f.verdict.message.find("waits for lock kernel_lock"),
+            std::string::npos)
+      << f.verdict.message;
+  EXPECT_NE(f.verdict.message.find("is interrupted by intr timer"),
+            std::string::npos)
+      << f.verdict.message;
+}
+
+// ---------------------------------------------------------------------------
+// The 2003 tech-kern scenario
+
+TEST(TechKern2003, LockdepReportsTheCycleOnExecutionsThatDidNotDeadlock) {
+  const ScenarioSpec& spec = SpecOf("spin_mutex", "tech_kern_2003");
+  const Finding f = ExpectFinds(spec, 1);
+  ASSERT_EQ(f.verdict.kind, VerdictKind::kLockOrder);
+  EXPECT_EQ(f.verdict.signature, "lock-order [A>B] [B>A]");
+  const std::string& msg = f.verdict.message;
+  EXPECT_NE(msg.find("this execution did not deadlock"), std::string::npos);
+  EXPECT_NE(msg.find("intr bar (level 6) on CPU0, interrupting it, acquired 'B'"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("intr foo (level 5) on CPU1, interrupting it, acquired 'A'"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("<interrupt bar, level 6>"), std::string::npos) << msg;
+  // The same schedule without lockdep: nothing went wrong in it.
+  Executor executor(spec);
+  executor.set_lockdep(false);
+  ReplayScheduler replay(f.picks, f.seed);
+  EXPECT_TRUE(executor.Run(replay).verdict.clean());
+}
+
+TEST(TechKern2003, TheScheduleThatHitsItDeadlocksAcrossTwoCpus) {
+  const ScenarioSpec& spec = SpecOf("spin_mutex", "tech_kern_2003");
+  const SearchResult r = Search(spec, 1, 10000, /*lockdep=*/false);
+  ASSERT_EQ(r.findings.size(), 1u);
+  const Finding& f = r.findings[0];
+  ASSERT_EQ(f.verdict.kind, VerdictKind::kDeadlock);
+  EXPECT_EQ(f.verdict.signature, "deadlock cycle [intr bar >B] [intr foo >A]");
+  EXPECT_NE(f.verdict.message.find("thread t0 on CPU0 is interrupted by intr "
+                                   "bar (level 6) on CPU0"),
+            std::string::npos)
+      << f.verdict.message;
+  EXPECT_NE(f.verdict.message.find("wait-for cycle across CPUs"),
+            std::string::npos);
+  // With lockdep on, the execution that deadlocks still says deadlock.
+  Executor executor(spec);
+  ReplayScheduler replay(f.picks, f.seed);
+  EXPECT_EQ(executor.Run(replay).verdict.kind, VerdictKind::kDeadlock);
+}
+
+// Runs the 2003 scenario `n` times directly on a Machine and sums what the
+// lazy spl did, to compare the fixes' cost.
+struct Cost {
+  double steps = 0, token_waits = 0, forwarded = 0, deferred = 0;
+  uint64_t runs_with_wait = 0;
+};
+
+Cost Measure(TechKern2003::Config config, uint64_t n) {
+  Cost c;
+  FiberPool pool;
+  RandomScheduler random(1);
+  for (uint64_t i = 0; i < n; ++i) {
+    random.Reseed(ExecutionSeed(2003, i));
+    Machine::Options o;
+    o.num_cpus = 3;
+    o.max_steps = 6000;
+    Machine m(pool, random, o);
+    auto scenario = std::make_unique<TechKern2003>(m, config);
+    m.SetFinalCheck([&] { scenario->Check(m); });
+    const Verdict v = m.Run();
+    EXPECT_TRUE(v.clean()) << v.message;
+    c.steps += static_cast<double>(m.step());
+    const auto& s = scenario->stats();
+    c.token_waits += static_cast<double>(s.token_waits);
+    c.forwarded += static_cast<double>(s.forwarded);
+    c.deferred += static_cast<double>(s.deferred);
+    c.runs_with_wait += s.token_waits != 0;
+    scenario.reset();
+  }
+  c.steps /= n;
+  c.token_waits /= n;
+  c.forwarded /= n;
+  c.deferred /= n;
+  return c;
+}
+
+TEST(TechKern2003, TheOrderedAndOneCpuPerLevelFixesAreSilent) {
+  ExpectSilent(SpecOf("spin_mutex", "tech_kern_2003_ordered"), 11, 10000);
+  ExpectSilent(SpecOf("spin_mutex", "tech_kern_2003_one_cpu_per_level"), 11,
+               10000);
+}
+
+TEST(TechKern2003, OneCpuPerLevelSerializesLevelsAndForwardsInterrupts) {
+  constexpr uint64_t kRuns = 5000;
+  const Cost ordered = Measure({spl::SplNames::kOrdered, false}, kRuns);
+  const Cost policy = Measure({spl::SplNames::kHistorical, true}, kRuns);
+  std::printf(
+      "2003 fixes over %llu executions (means per execution):\n"
+      "  ordered levels:   %.1f steps, %.2f deferred, %.2f token waits, "
+      "%.2f forwarded\n"
+      "  one CPU / level:  %.1f steps, %.2f deferred, %.2f token waits, "
+      "%.2f forwarded; a CPU waited for a level in %.1f%% of executions\n",
+      static_cast<unsigned long long>(kRuns), ordered.steps, ordered.deferred,
+      ordered.token_waits, ordered.forwarded, policy.steps, policy.deferred,
+      policy.token_waits, policy.forwarded,
+      100.0 * static_cast<double>(policy.runs_with_wait) / kRuns);
+  EXPECT_EQ(ordered.token_waits, 0);
+  EXPECT_EQ(ordered.forwarded, 0);
+  EXPECT_GT(policy.runs_with_wait, 0u);
+  EXPECT_GT(policy.forwarded, 0);
+  EXPECT_GT(policy.steps, ordered.steps);
+}
+
+TEST(SpinMutexScenarios, ReplayGivesByteIdenticalTraces) {
+  for (const ScenarioSpec* spec :
+       ScenarioRegistry::Global().ForTarget("spin_mutex")) {
+    Executor executor(*spec);
+    for (uint64_t i = 0; i < 200; ++i) {
+      RandomScheduler random(ExecutionSeed(31, i));
+      Trace first;
+      const Execution e = executor.Run(random, 0, &first);
+      ReplayScheduler replay(e.picks, 0);
+      Trace second;
+      executor.Run(replay, 0, &second);
+      ASSERT_EQ(first.RenderText(), second.RenderText())
+          << spec->name() << " execution " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace smp::spin_mutex
