@@ -16,6 +16,7 @@
 
 #include "core/executor.h"
 #include "core/scenario.h"
+#include "core/trace_json.h"
 #include "gtest/gtest.h"
 #include "repro/schedule_io.h"
 #include "schedulers/search.h"
@@ -59,6 +60,7 @@ std::string Slurp(const fs::path& p) {
 struct Replayed {
   Verdict verdict;
   std::string text;
+  std::string json;
 };
 
 Replayed Replay(const proto::Schedule& s) {
@@ -71,7 +73,8 @@ Replayed Replay(const proto::Schedule& s) {
   Execution e = executor.Run(*run.scheduler, s.max_steps(), &trace);
   ClassifyMembarMisuse(executor, trace, s.max_steps(), &e.verdict);
   trace.verdict = e.verdict;
-  return Replayed{e.verdict, trace.RenderText()};
+  return Replayed{e.verdict, trace.RenderText(),
+                  RenderChromeTrace(trace, ScenarioOf(s).name())};
 }
 
 TEST(Corpus, TargetIsRegistered) {
@@ -89,6 +92,7 @@ TEST(Corpus, SeedsRunAndReplayIdentically) {
     const Replayed a = Replay(*s);
     const Replayed b = Replay(*s);
     EXPECT_EQ(a.text, b.text) << p;
+    EXPECT_EQ(a.json, b.json) << p;
     ++seeds;
   }
   EXPECT_GT(seeds, 0) << "corpus/" << TargetName() << "/ has no seed schedule";
@@ -107,6 +111,9 @@ TEST(Corpus, RegressionsReproduceTheirVerdicts) {
     ASSERT_TRUE(s.ok()) << p << ": " << s.status().message();
     EXPECT_EQ(s->target(), TargetName()) << p;
     const Replayed r = Replay(*s);
+    const Replayed again = Replay(*s);
+    EXPECT_EQ(r.text, again.text) << p;
+    EXPECT_EQ(r.json, again.json) << p;
     EXPECT_EQ(r.verdict.kind, *kind)
         << p << " reproduced " << VerdictKindName(r.verdict.kind) << ":\n"
         << r.verdict.message;
