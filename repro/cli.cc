@@ -19,6 +19,8 @@
 #include "repro/minimize.h"
 #include "core/trace_json.h"
 #include "repro/schedule_io.h"
+#include "schedulers/bounded.h"
+#include "schedulers/pct_scheduler.h"
 #include "schedulers/replay_scheduler.h"
 #include "schedulers/search.h"
 
@@ -34,11 +36,17 @@ constexpr char kUsage[] =
     "  smpfuzz list\n"
     "      targets, their variants, expected verdicts and descriptions\n"
     "  smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]\n"
-    "              [--scheduler=random|none] [--model=sc|tso|pso|relaxed]\n"
+    "              [--scheduler=random|pct|exhaustive|none] [--depth=D]\n"
+    "              [--preemptions=P] [--interrupts=I] [--reorderings=R]\n"
+    "              [--prefix=FILE] [--shard=i/n] [--model=sc|tso|pso|relaxed]\n"
     "              [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]\n"
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
-    "      (default findings/) with its schedule, trace and replay command\n"
+    "      (default findings/) with its schedule, trace and replay command.\n"
+    "      pct: PCT of depth D (default 3). exhaustive: every execution with\n"
+    "      at most P preemptions, I interrupts, R reorderings (default 2, 1,\n"
+    "      1; N caps it, default 1000000), from the decisions of the schedule\n"
+    "      FILE (its scenario), or shard i of n of the search\n"
     "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
     "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
     "              [--until-found]\n"
@@ -120,7 +128,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
         std::ostream& err, const std::string& self) {
   std::optional<Args> a = ParseArgs(
       args, 1,
-      {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model"},
+      {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
+       "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard"},
       {"all", "no-save", "races"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
@@ -151,6 +160,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     specs = {spec};
   }
   SearchOptions options;
+  bool exhaustive = false;
+  BoundedOptions bounded;
   if (!ParseCount(*a, "runs", &options.runs, err) ||
       !ParseCount(*a, "seed", &options.seed, err) ||
       !ParseCount(*a, "max-steps", &options.max_steps, err)) {
@@ -162,10 +173,82 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       options.scheduler = SchedulerKind::kRandom;
     } else if (s->second == "none") {
       options.scheduler = SchedulerKind::kNoPreemption;
+    } else if (s->second == "pct") {
+      options.scheduler = SchedulerKind::kPct;
+    } else if (s->second == "exhaustive") {
+      exhaustive = true;
     } else {
       err << "smpfuzz: unknown scheduler '" << s->second
-          << "' (random or none)\n";
+          << "' (random, pct, exhaustive or none)\n";
       return kBadInput;
+    }
+  }
+  uint64_t depth = 3;
+  if (!ParseCount(*a, "depth", &depth, err)) return kBadInput;
+  if (depth < 1 || depth > 64) {
+    err << "smpfuzz: --depth wants 1 to 64\n";
+    return kBadInput;
+  }
+  options.depth = static_cast<int>(depth);
+  if (options.scheduler != SchedulerKind::kPct && a->flags.count("depth") != 0) {
+    err << "smpfuzz: --depth is for --scheduler=pct\n";
+    return kBadInput;
+  }
+  for (const char* name : {"preemptions", "interrupts", "reorderings", "prefix", "shard"}) {
+    if (!exhaustive && a->flags.count(name) != 0) {
+      err << "smpfuzz: --" << name << " is for --scheduler=exhaustive\n";
+      return kBadInput;
+    }
+  }
+  if (exhaustive) {
+    uint64_t p = 2, i = 1, r = 1;
+    if (!ParseCount(*a, "preemptions", &p, err) ||
+        !ParseCount(*a, "interrupts", &i, err) ||
+        !ParseCount(*a, "reorderings", &r, err)) {
+      return kBadInput;
+    }
+    if (p > 64 || i > 64 || r > 64) {
+      err << "smpfuzz: bounds above 64 would never finish\n";
+      return kBadInput;
+    }
+    bounded.bounds = Bounds{static_cast<int>(p), static_cast<int>(i), static_cast<int>(r)};
+    bounded.max_executions = a->flags.count("runs") != 0 ? options.runs : 1000000;
+    if (auto sh = a->flags.find("shard"); sh != a->flags.end()) {
+      const size_t slash = sh->second.find('/');
+      uint32_t index = 0, count = 0;
+      if (slash == std::string::npos ||
+          !absl::SimpleAtoi(sh->second.substr(0, slash), &index) ||
+          !absl::SimpleAtoi(sh->second.substr(slash + 1), &count) || count == 0 ||
+          index >= count) {
+        err << "smpfuzz: --shard wants i/n with 0 <= i < n, not '" << sh->second
+            << "'\n";
+        return kBadInput;
+      }
+      bounded.shard = index;
+      bounded.shards = count;
+    }
+    if (auto pf = a->flags.find("prefix"); pf != a->flags.end()) {
+      absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(pf->second);
+      if (!schedule.ok()) {
+        err << "smpfuzz: " << schedule.status().message() << "\n";
+        return kBadInput;
+      }
+      const ScenarioSpec& spec = ScenarioOf(*schedule);
+      if (spec.target != target->second ||
+          (a->flags.count("variant") != 0 && spec.variant != a->flags["variant"])) {
+        err << "smpfuzz: --prefix " << pf->second << " is a schedule of "
+            << spec.name() << ", not of the scenario(s) searched\n";
+        return kBadInput;
+      }
+      specs = {&spec};
+      // The schedule's own configuration, unless --model overrides it.
+      bounded.memory_model = ModelOf(*schedule);
+      bounded.enter_meaning = EnterOf(*schedule);
+      Executor executor(spec);
+      executor.set_memory_model(*bounded.memory_model);
+      executor.set_enter_meaning(*bounded.enter_meaning);
+      ScheduleRun run = SchedulerFor(*schedule);
+      bounded.prefix = DeviationPrefix(executor, *run.scheduler, schedule->max_steps());
     }
   }
   if (auto m = a->flags.find("model"); m != a->flags.end()) {
@@ -177,6 +260,9 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     }
   }
   if (a->flags.count("races") != 0) options.detect_races = true;
+  if (options.memory_model) bounded.memory_model = options.memory_model;
+  bounded.detect_races = options.detect_races;
+  bounded.max_steps = options.max_steps;
   const bool save = a->flags.count("no-save") == 0;
   const std::string out_dir =
       a->flags.count("out") != 0 ? a->flags["out"] : std::string("findings");
@@ -188,9 +274,23 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     }
   }
 
-  out << "smpfuzz run: target " << target->second << ", " << specs.size()
-      << " scenario(s), " << options.runs << " executions each, seed "
-      << options.seed << "\n\n";
+  if (exhaustive) {
+    out << "smpfuzz run: target " << target->second << ", " << specs.size()
+        << " scenario(s), exhaustive up to P=" << bounded.bounds.preemptions
+        << ", I=" << bounded.bounds.interrupts
+        << ", R=" << bounded.bounds.reorderings;
+    if (!bounded.prefix.empty()) {
+      out << " after a prefix of " << bounded.prefix.size() << " decision(s)";
+    }
+    if (bounded.shards > 1) out << ", shard " << bounded.shard << "/" << bounded.shards;
+    out << " (at most " << bounded.max_executions << " executions each)\n\n";
+  } else {
+    out << "smpfuzz run: target " << target->second << ", " << specs.size()
+        << " scenario(s), " << options.runs << " executions each, seed "
+        << options.seed;
+    if (options.scheduler == SchedulerKind::kPct) out << ", PCT depth " << options.depth;
+    out << "\n\n";
+  }
   struct Row {
     const ScenarioSpec* spec;
     SearchResult result;
@@ -208,10 +308,48 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       scenario_options.all_findings = true;
       scenario_options.stop_kind = spec->expected;
     }
-    SearchResult r = RunSearch(*spec, scenario_options);
+    SearchResult r;
+    std::string summary;
+    if (exhaustive) {
+      BoundedOptions o = bounded;
+      o.all_findings = scenario_options.all_findings;
+      o.stop_kind = scenario_options.stop_kind;
+      BoundedResult b = RunBounded(*spec, o);
+      r.executions = b.executions;
+      r.steps = b.steps;
+      r.findings = std::move(b.findings);
+      const std::string bound = absl::StrCat(
+          "P=", o.bounds.preemptions, ", I=", o.bounds.interrupts,
+          ", R=", o.bounds.reorderings);
+      if (b.diverged) {
+        summary = "the prefix did not replay on this build: the search is not "
+                  "around it";
+      } else if (r.findings.empty() && b.complete) {
+        summary = absl::StrCat("clean up to ", bound, ": ", b.executions,
+                               " executions");
+      } else if (r.findings.empty()) {
+        summary = absl::StrCat("not exhausted: ", b.executions,
+                               " executions within ", bound,
+                               " ran without a finding (raise --runs)");
+      }
+      if (!summary.empty() && o.shards > 1) {
+        summary += absl::StrCat(" (shard ", o.shard, "/", o.shards, ", ",
+                                b.probes, " executions walked other shards)");
+      }
+    } else {
+      r = RunSearch(*spec, scenario_options);
+      if (options.scheduler == SchedulerKind::kPct) {
+        const std::string bound = absl::StrFormat(
+            "%.3g", PctScheduler::Bound(r.pct_agents, r.pct_steps, options.depth));
+        summary = absl::StrCat("PCT d=", options.depth, ": n=", r.pct_agents,
+                               " agents, k=", r.pct_steps,
+                               " decisions, bound 1/(n*k^(d-1)) = ", bound);
+      }
+    }
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count();
+    if (!summary.empty()) out << spec->name() << ": " << summary << "\n";
     for (const Finding& f : r.findings) {
       out << "== " << spec->name() << ": " << VerdictKindName(f.verdict.kind)
           << " after " << (f.execution + 1) << " execution(s)\n"

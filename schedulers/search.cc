@@ -7,6 +7,7 @@
 #include "core/trace.h"
 #include "core/trace_json.h"
 #include "schedulers/no_preemption.h"
+#include "schedulers/pct_scheduler.h"
 #include "schedulers/projection_scheduler.h"
 #include "schedulers/random_scheduler.h"
 #include "schedulers/replay_scheduler.h"
@@ -126,6 +127,14 @@ SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
   if (options.detect_races) executor.set_races(*options.detect_races);
   executor.set_lockdep(options.lockdep);
   std::vector<std::string> raw_signatures;  // as the fast path saw them
+  const bool pct = options.scheduler == SchedulerKind::kPct;
+  if (pct) {
+    // PCT's k: one no-preemption execution to start with (its decisions
+    // are the ones the scheduler is asked about).
+    PctScheduler pilot(0, 1, 1);
+    executor.Run(pilot, options.max_steps);
+    result.pct_steps = pilot.decisions();
+  }
   for (uint64_t i = 0; i < options.runs; ++i) {
     const uint64_t seed = ExecutionSeed(options.seed, i);
     Scheduler* scheduler = &no_preemption;
@@ -133,7 +142,16 @@ SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
       random.Reseed(seed);
       scheduler = &random;
     }
+    std::optional<PctScheduler> pct_scheduler;
+    if (pct) {
+      pct_scheduler.emplace(seed, options.depth, result.pct_steps);
+      scheduler = &*pct_scheduler;
+    }
     const Execution e = executor.Run(*scheduler, options.max_steps);
+    if (pct) {
+      result.pct_steps = std::max(result.pct_steps, pct_scheduler->decisions());
+      result.pct_agents = std::max(result.pct_agents, pct_scheduler->agents());
+    }
     ++result.executions;
     result.steps += e.steps;
     if (!e.verdict.clean()) {

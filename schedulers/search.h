@@ -27,7 +27,10 @@
 
 namespace smp {
 
-enum class SchedulerKind { kRandom, kNoPreemption };
+// kPct: schedulers/pct_scheduler.h with SearchOptions::depth; k (the
+// decisions per execution) is learnt as the search goes: the largest count
+// seen so far, starting from one no-preemption execution.
+enum class SchedulerKind { kRandom, kNoPreemption, kPct };
 
 struct SearchOptions {
   uint64_t seed = 1;
@@ -36,6 +39,7 @@ struct SearchOptions {
   // With all_findings: stop once a finding of this kind is found.
   std::optional<VerdictKind> stop_kind;
   SchedulerKind scheduler = SchedulerKind::kRandom;
+  int depth = 3;              // d of kPct
   uint64_t max_steps = 0;     // 0: the scenario's budget
   // Judge under this model instead of the scenario's own.
   std::optional<MemoryModel> memory_model;
@@ -63,6 +67,10 @@ struct SearchResult {
   uint64_t executions = 0;
   uint64_t steps = 0;
   std::vector<Finding> findings;  // distinct signatures, in order found
+  // kPct: the n and k of the bound 1/(n*k^(d-1)) after the search (the
+  // most agents and decisions one execution had).
+  uint64_t pct_agents = 0;
+  uint64_t pct_steps = 0;
 };
 
 // The scheduler seed of execution `index` of a search seeded `seed`.

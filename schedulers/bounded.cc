@@ -1,0 +1,220 @@
+#include "schedulers/bounded.h"
+
+#include <algorithm>
+#include <string>
+
+#include "schedulers/schedule_scheduler.h"
+
+namespace smp {
+namespace {
+
+bool AnyProgress(const Choice* choices, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i) {
+    if (choices[i].kind == ChoiceKind::kRun || choices[i].kind == ChoiceKind::kPlace) {
+      return true;
+    }
+  }
+  return false;
+}
+
+uint32_t BasePick(const Choice* choices, uint32_t n, int current_cpu) {
+  return PointCounter::IsRead(choices) ? 0 : NoPreemptionPick(choices, n, current_cpu);
+}
+
+bool Within(const Cost& used, const Cost& more, const Bounds& b) {
+  return used.preemptions + more.preemptions <= b.preemptions &&
+         used.interrupts + more.interrupts <= b.interrupts &&
+         used.reorderings + more.reorderings <= b.reorderings;
+}
+
+// Replays a prefix of picks, then takes the base pick; at every decision
+// past the fixed prefix it lists the picks the bounds still allow, base
+// first, for the next backtrack.
+class BoundedDfs : public Scheduler {
+ public:
+  BoundedDfs(const std::vector<uint32_t>& prefix, size_t fixed, const Bounds& bounds)
+      : prefix_(prefix), fixed_(fixed), bounds_(bounds) {}
+
+  uint32_t Pick(const Choice* choices, uint32_t n, int current_cpu) override {
+    const size_t depth = nodes_.size();
+    Node node;
+    node.begin = static_cast<uint32_t>(alts_.size());
+    if (depth < fixed_) {
+      uint32_t pick = prefix_[depth];
+      if (pick >= n) {
+        diverged_ = true;
+        pick = 0;
+      }
+      alts_.push_back(pick);
+      node.count = 1;
+      nodes_.push_back(node);
+      return pick;
+    }
+    const uint32_t base = BasePick(choices, n, current_cpu);
+    alts_.push_back(base);
+    for (uint32_t i = 0; i < n; ++i) {
+      if (i != base && Within(used_, CostOf(choices, n, current_cpu, i), bounds_)) {
+        alts_.push_back(i);
+      }
+    }
+    node.count = static_cast<uint32_t>(alts_.size()) - node.begin;
+    if (depth < prefix_.size()) {
+      const auto first = alts_.begin() + node.begin;
+      const auto it = std::find(first, alts_.end(), prefix_[depth]);
+      if (it == alts_.end()) {
+        diverged_ = true;  // the prefix was recorded on another program
+      } else {
+        node.position = static_cast<uint32_t>(it - first);
+      }
+    }
+    const uint32_t pick = alts_[node.begin + node.position];
+    const Cost c = CostOf(choices, n, current_cpu, pick);
+    used_.preemptions += c.preemptions;
+    used_.interrupts += c.interrupts;
+    used_.reorderings += c.reorderings;
+    nodes_.push_back(node);
+    return pick;
+  }
+
+  // The next prefix in DFS order whose first changed decision is shallower
+  // than `limit`, or false when there is none.
+  bool Next(size_t limit, std::vector<uint32_t>* prefix, size_t* changed) const {
+    for (size_t i = std::min(nodes_.size(), limit); i-- > fixed_;) {
+      const Node& node = nodes_[i];
+      if (node.position + 1 < node.count) {
+        prefix->clear();
+        for (size_t j = 0; j < i; ++j) {
+          prefix->push_back(alts_[nodes_[j].begin + nodes_[j].position]);
+        }
+        prefix->push_back(alts_[node.begin + node.position + 1]);
+        *changed = i;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool diverged() const { return diverged_; }
+
+ private:
+  struct Node {
+    uint32_t begin = 0;     // into alts_
+    uint32_t count = 0;     // allowed picks at this decision
+    uint32_t position = 0;  // which of them was taken
+  };
+  const std::vector<uint32_t>& prefix_;
+  size_t fixed_;
+  Bounds bounds_;
+  Cost used_;
+  std::vector<Node> nodes_;
+  std::vector<uint32_t> alts_;
+  bool diverged_ = false;
+};
+
+// Records the dense picks and where the last non-base one was.
+class DeviationRecorder : public Scheduler {
+ public:
+  explicit DeviationRecorder(Scheduler& inner) : inner_(inner) {}
+  uint32_t Pick(const Choice* choices, uint32_t n, int current_cpu) override {
+    const uint32_t pick = inner_.Pick(choices, n, current_cpu);
+    picks_.push_back(pick);
+    if (pick != BasePick(choices, n, current_cpu)) last_ = picks_.size();
+    return pick;
+  }
+  std::vector<uint32_t> Prefix() const {
+    return std::vector<uint32_t>(picks_.begin(), picks_.begin() + last_);
+  }
+
+ private:
+  Scheduler& inner_;
+  std::vector<uint32_t> picks_;
+  size_t last_ = 0;
+};
+
+}  // namespace
+
+Cost CostOf(const Choice* choices, uint32_t n, int current_cpu, uint32_t pick) {
+  Cost cost;
+  const Choice& c = choices[pick];
+  switch (c.kind) {
+    case ChoiceKind::kRun:
+    case ChoiceKind::kPlace: {
+      if (c.kind == ChoiceKind::kRun && c.cpu == current_cpu) break;
+      for (uint32_t i = 0; i < n; ++i) {
+        if (choices[i].kind == ChoiceKind::kRun && choices[i].cpu == current_cpu) {
+          cost.preemptions = 1;
+        }
+      }
+      break;
+    }
+    case ChoiceKind::kRaise:
+      cost.interrupts = AnyProgress(choices, n) ? 1 : 0;
+      break;
+    case ChoiceKind::kDrain:
+      // Free only as the base's own pick: the first drain offered when
+      // nothing else can happen.
+      cost.reorderings = pick == 0 ? 0 : 1;
+      break;
+    case ChoiceKind::kReadFrom:
+      cost.reorderings = c.arg != 0 ? 1 : 0;
+      break;
+  }
+  return cost;
+}
+
+BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options,
+                         const std::function<void(const BoundedResult&)>& progress) {
+  BoundedResult result;
+  Executor executor(spec);
+  if (options.memory_model) executor.set_memory_model(*options.memory_model);
+  if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
+  if (options.detect_races) executor.set_races(*options.detect_races);
+  executor.set_lockdep(options.lockdep);
+  const uint32_t shards = std::max<uint32_t>(options.shards, 1);
+  const size_t fixed = options.prefix.size();
+  const size_t split = fixed + options.shard_depth;
+  std::vector<uint32_t> prefix = options.prefix;
+  std::vector<std::string> raw_signatures;
+  uint64_t subtree = 0;
+  while (result.executions < options.max_executions) {
+    const bool owned = subtree % shards == options.shard % shards;
+    BoundedDfs dfs(prefix, fixed, options.bounds);
+    const Execution e = executor.Run(dfs, options.max_steps);
+    result.diverged |= dfs.diverged();
+    if (owned) {
+      ++result.executions;
+      result.steps += e.steps;
+      if (!e.verdict.clean() &&
+          std::find(raw_signatures.begin(), raw_signatures.end(),
+                    e.verdict.signature) == raw_signatures.end()) {
+        raw_signatures.push_back(e.verdict.signature);
+        Finding f = Confirm(executor, e, 0, options.max_steps);
+        f.execution = result.executions - 1;
+        const VerdictKind kind = f.verdict.kind;
+        result.findings.push_back(std::move(f));
+        if (!options.all_findings) break;
+        if (options.stop_kind && kind == *options.stop_kind) break;
+      }
+      if (progress && result.executions % 1000 == 0) progress(result);
+    } else {
+      ++result.probes;
+    }
+    size_t changed = 0;
+    // Inside another shard's subtree, only a change above the split leaves it.
+    if (!dfs.Next(owned ? SIZE_MAX : split, &prefix, &changed)) {
+      result.complete = true;
+      break;
+    }
+    if (changed < split) ++subtree;
+  }
+  return result;
+}
+
+std::vector<uint32_t> DeviationPrefix(Executor& executor, Scheduler& inner,
+                                      uint64_t max_steps) {
+  DeviationRecorder recorder(inner);
+  executor.Run(recorder, max_steps);
+  return recorder.Prefix();
+}
+
+}  // namespace smp

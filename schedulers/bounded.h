@@ -1,0 +1,107 @@
+// Bounded exhaustive search: every execution of a scenario with at most P
+// preemptions, I interrupt injections and R reorderings, depth first.
+//
+// What costs what, at a decision with choices C reached by CPU `cur`:
+//   - preemption: a kRun of another CPU, or a kPlace, while kRun cur is in
+//     C (switching away from a CPU that blocked or finished is free);
+//   - interrupt: a kRaise while some kRun or kPlace is in C (a source that
+//     fires when nothing else can run is what the no-preemption base does,
+//     so it is free; which route it takes is then a free choice);
+//   - reordering: a kDrain other than the one the base takes (the base
+//     drains only when nothing else can happen, the first entry offered:
+//     CPU order, oldest first). So a drain of an entry that is not the
+//     oldest of its buffer (PSO store->store reordering) costs one, and so
+//     does a drain while some kRun, kPlace or kRaise is in C (a store made
+//     visible earlier than the base would, which is what lets another CPU
+//     see one store of a pair) or another CPU's buffer drained first; and
+//     a kReadFrom with staleness > 0 (a stale load) costs one.
+// Everything else is free. The free choice the no-preemption base makes
+// (schedulers/schedule_scheduler.h NoPreemptionPick) is tried first at every
+// decision, so the first execution is the no-preemption one and every
+// execution found is within the bound. The tree is finite: free choices
+// only ever pick among CPUs after the running one stopped, or among forced
+// raises and drains, all of which the program's own length bounds.
+//
+// Stateless: each execution is replayed from the start with a prefix of
+// picks (schedulers/exhaustive.h does the same, unbounded). No partial-order
+// reduction: with preemption bounding, sleep sets are not sound without the
+// extra bookkeeping of bounded POR (Coons et al., OOPSLA 2013), so every
+// bounded interleaving is run and the count is an upper bound on the
+// distinct behaviours.
+//
+// Sharding: the subtrees rooted at depth `shard_depth` are numbered in DFS
+// order; shard i of n runs subtree j when j % n == i. A shard still runs one
+// execution of each subtree it does not own, to learn the tree above depth
+// `shard_depth`, but does not count or judge it. The union of the shards'
+// executions is the unsharded search's, each once.
+//
+// A fixed prefix of picks is replayed first and never backtracked into; the
+// bounds count only the decisions after it.
+#ifndef SMPFUZZ_SCHEDULERS_BOUNDED_H_
+#define SMPFUZZ_SCHEDULERS_BOUNDED_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "core/executor.h"
+#include "core/scenario.h"
+#include "core/scheduler.h"
+#include "core/verdict.h"
+#include "schedulers/search.h"
+
+namespace smp {
+
+struct Bounds {
+  int preemptions = 2;
+  int interrupts = 1;
+  int reorderings = 1;
+};
+
+// What a pick costs under the definitions above.
+struct Cost {
+  int preemptions = 0;
+  int interrupts = 0;
+  int reorderings = 0;
+};
+Cost CostOf(const Choice* choices, uint32_t n, int current_cpu, uint32_t pick);
+
+struct BoundedOptions {
+  Bounds bounds;
+  std::vector<uint32_t> prefix;  // fixed dense picks, replayed first
+  uint32_t shard = 0;            // this process's shard, < shards
+  uint32_t shards = 1;
+  uint32_t shard_depth = 6;      // decisions after the prefix
+  uint64_t max_executions = 1000000;
+  uint64_t max_steps = 0;        // 0: the scenario's budget
+  std::optional<MemoryModel> memory_model;
+  std::optional<EnterMeaning> enter_meaning;
+  bool lockdep = true;
+  std::optional<bool> detect_races;
+  bool all_findings = false;     // keep going after the first finding
+  std::optional<VerdictKind> stop_kind;  // with all_findings: stop at it
+};
+
+struct BoundedResult {
+  uint64_t executions = 0;  // counted (owned) executions
+  uint64_t probes = 0;      // executions run only to walk other shards' trees
+  uint64_t steps = 0;
+  bool complete = false;    // the bounded tree (this shard's part) was exhausted
+  bool diverged = false;    // a replayed prefix did not fit: nondeterminism
+  std::vector<Finding> findings;  // distinct signatures, confirmed
+};
+
+// `progress`, if set, is called every 1000 executions.
+BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options,
+                         const std::function<void(const BoundedResult&)>& progress = {});
+
+// Runs `inner` once and returns its dense picks up to and including the last
+// one that differs from the no-preemption base: the part of a schedule that
+// makes it what it is, as a prefix to search around.
+std::vector<uint32_t> DeviationPrefix(Executor& executor, Scheduler& inner,
+                                      uint64_t max_steps);
+
+}  // namespace smp
+
+#endif  // SMPFUZZ_SCHEDULERS_BOUNDED_H_
