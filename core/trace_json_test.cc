@@ -137,7 +137,9 @@ TEST(ChromeTrace, IsWellFormedAndBalanced) {
       const size_t tid_at = json.find("\"tid\":", at);
       const int tid = std::stoi(json.substr(tid_at + 6));
       if (ph == "B") ++depth[tid];
-      if (ph == "E") ASSERT_GE(--depth[tid], 0);
+      if (ph == "E") {
+        ASSERT_GE(--depth[tid], 0);
+      }
     }
     for (const auto& [tid, d] : depth) EXPECT_EQ(d, 0) << "tid " << tid;
     EXPECT_NE(json.find("\"verdict: clean\""), std::string::npos);
