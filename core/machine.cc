@@ -400,7 +400,7 @@ uint32_t Machine::Ask(const Choice* choices, uint32_t n) {
   return pick;
 }
 
-Machine::Context* Machine::EnterCpu(int k) {
+Machine::Context* Machine::EnterCpuSlow(int k) {
   Cpu& c = cpus_[k];
   if (uint64_t d = Deliverable(c)) {
     // Highest level first; among equals, the lowest line id.
@@ -480,7 +480,7 @@ void Machine::Membar(Barrier kind, Loc loc) {
   Fence(kind, loc);
 }
 
-void Machine::Fence(Barrier kind, Loc loc) {
+void Machine::FenceSlow(Barrier kind, Loc loc) {
   Notify([&](Observer* o, const Actor& who) { o->OnBarrier(*this, who, kind, loc); });
   if (memory_.weak() && memory_.Fence(current_->cpu, kind)) {
     const int cpu = current_->cpu;

@@ -319,7 +319,7 @@ class Machine {
   [[noreturn]] void FinishContext(Context* ctx);
 
   // A scheduling point of the running context.
-  void Point() {
+  __attribute__((always_inline)) void Point() {
     if (__builtin_expect(priming_, false)) return Primed();
     Context* next = Decide();
     if (next != current_) SwitchFrom(current_, next, false);
@@ -336,20 +336,33 @@ class Machine {
   bool CpuRunnable(int k) const;
   // Recomputes CPU k's bit in runnable_; called after anything that can
   // change CpuRunnable(k) (checked against it in debug builds).
-  void Refresh(int k) {
+  __attribute__((always_inline)) void Refresh(int k) {
     const uint32_t bit = 1u << k;
     runnable_ = CpuRunnable(k) ? (runnable_ | bit) : (runnable_ & ~bit);
   }
   uint64_t Deliverable(const Cpu& c) const {
     return c.intr_enabled ? (c.pending & ~c.in_service & above_[c.mask]) : 0;
   }
-  Context* EnterCpu(int k);
+  // Runs CPU k: its top context, unless an interrupt must be delivered
+  // first or a thread must be taken from its run queue (EnterCpuSlow).
+  __attribute__((always_inline)) Context* EnterCpu(int k) {
+    Cpu& c = cpus_[k];
+    if (Deliverable(c) == 0) {
+      if (Context* top = c.Top()) return top;
+    }
+    return EnterCpuSlow(k);
+  }
+  Context* EnterCpuSlow(int k);
   Context* NewContext(CtxKind kind, int obj, int cpu, int level);
   void Wake(Context* ctx);
   void ParkNow(int chan, Loc loc);
   void SleepQueueFence();
-  // A barrier's effect without a scheduling point or trace line.
-  void Fence(Barrier kind, Loc loc);
+  // A barrier's effect without a scheduling point or trace line: nothing
+  // at all under SC with no observer (the common case of _acq/_rel ops).
+  void Fence(Barrier kind, Loc loc) {
+    if (memory_.weak() || !observers_.empty()) FenceSlow(kind, loc);
+  }
+  void FenceSlow(Barrier kind, Loc loc);
   int WakeParked(int chan, int limit, Loc loc);
   void CellWritten(const CellBase& cell);
   // Writes `value` to memory (visible to all) on behalf of `cpu`.
