@@ -168,17 +168,24 @@ int Main(int argc, char** argv) {
       flags.target = v;
     } else if (ParseFlag(arg, "fuzz", &v)) {
       flags.fuzz = v;
+    } else if (arg == "--list") {  // the bug variants, for compare.sh
+      for (const ScenarioSpec* spec : ScenarioRegistry::Global().All()) {
+        if (spec->expected == VerdictKind::kClean) continue;
+        std::printf("%s %s\n", spec->name().c_str(),
+                    std::string(VerdictKindName(spec->expected)).c_str());
+      }
+      return 0;
     } else {
       std::fprintf(stderr,
                    "usage: compare [--budget=N] [--seeds=S] "
-                   "[--exhaustive-budget=N] [--target=T] [--fuzz=FILE]\n");
+                   "[--exhaustive-budget=N] [--target=T] [--fuzz=FILE] | --list\n");
       return 2;
     }
   }
   const auto fuzz = ReadFuzz(flags.fuzz);
   std::printf("| variant | expects | random | PCT d=1 | PCT d=2 | PCT d=3 | "
               "exhaustive P2 I1 R1 |%s\n",
-              fuzz.empty() ? "" : " libFuzzer + interleaving cov. | libFuzzer |");
+              fuzz.empty() ? "" : " libFuzzer + interleaving cov., s | libFuzzer, s |");
   std::printf("|---|---|---|---|---|---|---|%s\n", fuzz.empty() ? "" : "---|---|");
   for (const ScenarioSpec* spec : ScenarioRegistry::Global().All()) {
     if (spec->expected == VerdictKind::kClean) continue;

@@ -6,8 +6,13 @@
 namespace smp {
 namespace {
 
-// Initial priorities sit above every change-point priority (1..d-1).
+// Initial priorities sit above every change-point priority (1..d-1):
+// CPUs, interrupt routes and fresh loads in the upper band, store-buffer
+// drains and stale loads in the lower one, so that with no change point a
+// store stays buffered until nothing else can happen and a load reads the
+// newest value, as the no-preemption base does.
 constexpr uint64_t kInitial = uint64_t{1} << 62;
+constexpr uint64_t kDelayed = uint64_t{1} << 61;
 
 }  // namespace
 
@@ -53,8 +58,12 @@ PctScheduler::Agent& PctScheduler::Find(uint32_t key) {
   for (Agent& a : agents_) {
     if (a.key == key) return a;
   }
-  // Independent uniform keys order the agents as a random permutation.
-  agents_.push_back(Agent{key, kInitial | (rng_.Next() >> 2)});
+  // Independent uniform keys order the agents of a band as a random
+  // permutation.
+  const auto kind = static_cast<ChoiceKind>(key >> 24);
+  const bool delayed = kind == ChoiceKind::kDrain ||
+                       (kind == ChoiceKind::kReadFrom && (key & 0xffff) != 0);
+  agents_.push_back(Agent{key, (delayed ? kDelayed : kInitial) | (rng_.Next() >> 3)});
   return agents_.back();
 }
 

@@ -16,7 +16,11 @@
 //   - a stale-value choice: (CPU c, staleness s) for kReadFrom c s.
 // So interrupts and reorderings are events with priorities of their own: a
 // high-priority route fires as soon as it is enabled, a low one only when
-// nothing else is left or after a change point lowered the others.
+// nothing else is left or after a change point lowered the others. Drains
+// and stale loads start in a band below every CPU and route (a store stays
+// buffered, a load reads the newest value, as in the no-preemption base):
+// their relative order is random, and a change point on a CPU's fresh load
+// makes its later loads stale.
 //
 // Deviations from the paper:
 //   - agents get their priority when first seen (a random 64-bit key, which
