@@ -6,6 +6,7 @@
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
+#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
@@ -43,15 +44,8 @@ TEST(Fxp, BugsAreFoundWithTheirVerdicts) {
 
 TEST(Fxp, CorrectVariantsAreSilentUnderEveryModel) {
   for (const char* variant : {"send", "ioctl_reset", "stop_during_traffic"}) {
-    for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO,
-                          MemoryModel::kRelaxed}) {
-      SearchResult r = Search(variant, 2000, m);
-      EXPECT_EQ(r.executions, 2000u) << variant;
-      for (const Finding& f : r.findings) {
-        ADD_FAILURE() << variant << " under " << MemoryModelName(m) << ": "
-                      << f.verdict.message;
-      }
-    }
+    target_testing::ExpectSilentUnderEveryModel(
+        target_testing::SpecOf("fxp", variant), 31, 2000);
   }
 }
 

@@ -3,6 +3,7 @@
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
+#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
@@ -45,15 +46,8 @@ TEST(Sleep, MutexExitWithoutBarrierMissesASleeperUnderTso) {
 
 TEST(Sleep, CorrectVariantsAreSilentUnderEveryModel) {
   for (const char* variant : {"cv_handoff", "cv_loop", "mtsleep_interlocked"}) {
-    for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO,
-                          MemoryModel::kRelaxed}) {
-      SearchResult r = Search(variant, 5000, m);
-      EXPECT_EQ(r.executions, 5000u) << variant;
-      for (const Finding& f : r.findings) {
-        ADD_FAILURE() << variant << " under " << MemoryModelName(m) << ": "
-                      << f.verdict.message;
-      }
-    }
+    target_testing::ExpectSilentUnderEveryModel(
+        target_testing::SpecOf("sleep", variant), 17, 5000);
   }
 }
 

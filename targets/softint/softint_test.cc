@@ -5,6 +5,7 @@
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
+#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
@@ -41,15 +42,8 @@ TEST(Softint, BugsAreFoundWithTheirVerdicts) {
 
 TEST(Softint, CorrectVariantsAreSilentUnderEveryModel) {
   for (const char* variant : {"netisr", "netisr_ordered", "remote_handoff", "giant_taken"}) {
-    for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO,
-                          MemoryModel::kRelaxed}) {
-      SearchResult r = Search(variant, 3000, m);
-      EXPECT_EQ(r.executions, 3000u) << variant;
-      for (const Finding& f : r.findings) {
-        ADD_FAILURE() << variant << " under " << MemoryModelName(m) << ": "
-                      << f.verdict.message;
-      }
-    }
+    target_testing::ExpectSilentUnderEveryModel(
+        target_testing::SpecOf("softint", variant), 23, 3000);
   }
 }
 

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,11 +33,13 @@ inline const ScenarioSpec& SpecOf(const std::string& target,
 }
 
 inline SearchResult Search(const ScenarioSpec& spec, uint64_t seed,
-                           uint64_t runs, bool lockdep = true) {
+                           uint64_t runs, bool lockdep = true,
+                           std::optional<MemoryModel> model = std::nullopt) {
   SearchOptions o;
   o.seed = seed;
   o.runs = runs;
   o.lockdep = lockdep;
+  o.memory_model = model;
   return RunSearch(spec, o);
 }
 
@@ -57,13 +60,25 @@ inline Finding ExpectFinds(const ScenarioSpec& spec, uint64_t seed,
 }
 
 inline void ExpectSilent(const ScenarioSpec& spec, uint64_t seed,
-                         uint64_t runs) {
-  const SearchResult r = Search(spec, seed, runs);
-  EXPECT_EQ(r.executions, runs) << spec.name();
+                         uint64_t runs,
+                         std::optional<MemoryModel> model = std::nullopt) {
+  const SearchResult r = Search(spec, seed, runs, true, model);
+  const std::string under =
+      model ? " under " + std::string(MemoryModelName(*model)) : "";
+  EXPECT_EQ(r.executions, runs) << spec.name() << under;
   for (const Finding& f : r.findings) {
-    ADD_FAILURE() << spec.name() << " (seed " << seed << ", execution "
+    ADD_FAILURE() << spec.name() << under << " (seed " << seed << ", execution "
                   << f.execution << "): " << f.verdict.message << "\n"
                   << f.trace_text;
+  }
+}
+
+// ExpectSilent under each of SC, TSO, PSO and relaxed.
+inline void ExpectSilentUnderEveryModel(const ScenarioSpec& spec, uint64_t seed,
+                                        uint64_t runs) {
+  for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO,
+                        MemoryModel::kRelaxed}) {
+    ExpectSilent(spec, seed, runs, m);
   }
 }
 
