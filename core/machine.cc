@@ -251,14 +251,6 @@ void Machine::EndFromContext() {
   std::abort();  // abandoned contexts are never resumed
 }
 
-bool Machine::CpuRunnable(int k) const {
-  const Cpu& c = cpus_[k];
-  if (Deliverable(c) != 0) return true;
-  const Context* top = c.Top();
-  if (top != nullptr) return top->state == CtxState::kRunnable;
-  return !c.runq.empty();
-}
-
 uint32_t Machine::CollectChoices() {
   choices_.clear();
 #ifndef NDEBUG
@@ -425,7 +417,7 @@ Machine::Context* Machine::EnterCpuSlow(int k) {
   Context* top = c.Top();
   if (top != nullptr) return top;
   Context* t = c.runq.front();
-  c.runq.pop_front();
+  c.runq.erase(c.runq.begin());  // a handful of threads: cheaper than a deque
   c.thread = t;
   t->cpu = static_cast<int8_t>(k);
   Refresh(k);

@@ -273,7 +273,7 @@ class Machine {
     int mask = 0;
     Context* thread = nullptr;          // base thread, or null: idle
     std::vector<Context*> stack;        // interrupt contexts above it
-    std::deque<Context*> runq;          // runnable bound threads
+    std::vector<Context*> runq;         // runnable bound threads, FIFO
     uint64_t pending = 0;               // lines pending on this CPU
     uint64_t in_service = 0;            // lines whose handler runs here
     Context* Top() const { return stack.empty() ? thread : stack.back(); }
@@ -333,7 +333,13 @@ class Machine {
   void SwitchFrom(Context* from, Context* to, bool dying);
   [[noreturn]] void EndFromContext();
   uint32_t CollectChoices();
-  bool CpuRunnable(int k) const;
+  bool CpuRunnable(int k) const {
+    const Cpu& c = cpus_[k];
+    if (Deliverable(c) != 0) return true;
+    const Context* top = c.Top();
+    if (top != nullptr) return top->state == CtxState::kRunnable;
+    return !c.runq.empty();
+  }
   // Recomputes CPU k's bit in runnable_; called after anything that can
   // change CpuRunnable(k) (checked against it in debug builds).
   __attribute__((always_inline)) void Refresh(int k) {
@@ -433,7 +439,7 @@ class Machine {
   std::vector<Context*> spinners_;
   uint32_t runnable_ = 0;               // bit k: CpuRunnable(k)
   uint64_t raises_left_ = 0;            // assertions all sources have left
-  std::deque<Context*> global_runq_;    // runnable migratable threads
+  std::vector<Context*> global_runq_;   // runnable migratable threads
   Context* current_ = nullptr;          // null: the main fiber runs
   uint64_t step_ = 0;
   bool running_ = false;
