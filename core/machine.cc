@@ -37,6 +37,7 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
               std::clamp(options.num_cpus, 1, kMaxCpus)) {
   choices_.reserve(64);
   picks_.reserve(256);
+  cells_.reserve(32);
 }
 
 Machine::~Machine() {

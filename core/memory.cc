@@ -35,6 +35,10 @@ Memory::Memory(MemoryModel model, EnterMeaning enter, int num_cpus)
   if (weak()) {
     sb_.resize(num_cpus);
     cpus_.resize(num_cpus);
+    // Scenarios declare a few dozen cells: one allocation each, not a
+    // regrowth per declaration.
+    cells_.reserve(32);
+    for (CpuState& c : cpus_) c.floor.reserve(32);
   }
 }
 

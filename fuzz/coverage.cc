@@ -5,14 +5,21 @@
 namespace smp::fuzz {
 namespace {
 
-uint64_t Site(Loc loc) {
-  // File names are string literals: hash their text, never their address.
+uint64_t HashText(const char* s) {
   uint64_t h = 1469598103934665603ULL;
-  for (const char* p = loc.file; *p != '\0'; ++p) h = (h ^ static_cast<uint8_t>(*p)) * 1099511628211ULL;
-  return Mix64(h ^ static_cast<uint64_t>(loc.line));
+  for (const char* p = s; *p != '\0'; ++p) h = (h ^ static_cast<uint8_t>(*p)) * 1099511628211ULL;
+  return h;
 }
 
 }  // namespace
+
+uint64_t InterleavingCoverage::Site(Loc loc) {
+  // File names are string literals: the value is a hash of their text,
+  // never of their address; the address only finds the cached hash.
+  FileHash& slot = files_[(reinterpret_cast<uintptr_t>(loc.file) >> 3) % kFileCache];
+  if (slot.file != loc.file) slot = FileHash{loc.file, HashText(loc.file)};
+  return Mix64(slot.hash ^ static_cast<uint64_t>(loc.line));
+}
 
 void InterleavingCoverage::Reset() {
   held_.clear();
@@ -22,7 +29,7 @@ void InterleavingCoverage::Reset() {
 }
 
 void InterleavingCoverage::Hit(uint64_t key) {
-  uint8_t& c = counters_[Mix64(key) % size_];
+  uint8_t& c = counters_[Mix64(key) & (size_ - 1)];
   if (c != 255) ++c;
 }
 

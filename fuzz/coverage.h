@@ -23,6 +23,7 @@ namespace smp::fuzz {
 
 class InterleavingCoverage : public Observer {
  public:
+  // REQUIRES: `size` is a power of two.
   InterleavingCoverage(uint8_t* counters, size_t size)
       : counters_(counters), size_(size) {}
 
@@ -37,6 +38,13 @@ class InterleavingCoverage : public Observer {
 
  private:
   void Hit(uint64_t key);
+  uint64_t Site(Loc loc);
+
+  static constexpr size_t kFileCache = 64;
+  struct FileHash {
+    const char* file = nullptr;
+    uint64_t hash = 0;
+  };
 
   uint8_t* counters_;
   size_t size_;
@@ -44,6 +52,7 @@ class InterleavingCoverage : public Observer {
   std::vector<uint64_t> writer_;     // per cell: who stored last
   int last_cpu_ = -1;
   uint64_t last_site_ = 0;
+  FileHash files_[kFileCache];       // file name -> hash of its text
 };
 
 }  // namespace smp::fuzz

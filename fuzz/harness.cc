@@ -40,6 +40,10 @@ absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(HarnessOptions options)
                                               h->options_.variant, "'"));
     }
   }
+  if (h->options_.counters != nullptr &&
+      (h->options_.num_counters & (h->options_.num_counters - 1)) != 0) {
+    return absl::InvalidArgumentError("the counter array's size must be a power of two");
+  }
   if (h->options_.interleaving_coverage && h->options_.counters != nullptr) {
     h->coverage_ = std::make_unique<InterleavingCoverage>(h->options_.counters,
                                                           h->options_.num_counters);
