@@ -54,9 +54,9 @@ void KernelLock::Unlock(int nlocks, Loc loc) {
   const int left = nlocks == 0 ? 0 : held - nlocks;
   count.Store(left, loc);
   if (left == 0) {
-    m_.LockReleased(id_, loc);
     m_.Membar(Barrier::kRelease, loc);
     word_.Store(0, loc);
+    m_.LockReleased(id_, loc);  // held until the freeing store, for reports
   }
   spl.splx(s, loc);
 }

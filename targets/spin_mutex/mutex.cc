@@ -56,9 +56,9 @@ void Kmutex::SpinEnter(Loc loc) {
 }
 
 void Kmutex::SpinExit(Loc loc) {
-  m_.LockReleased(id_, loc);
   m_.Membar(Barrier::kRelease, loc);
   word_.Store(0, loc);
+  m_.LockReleased(id_, loc);  // held until the freeing store, for reports
   Lower(loc);
 }
 
@@ -80,9 +80,10 @@ void Kmutex::AdaptiveEnter(Loc loc) {
 }
 
 void Kmutex::AdaptiveExit(Loc loc) {
-  m_.LockReleased(id_, loc);
   m_.Membar(Barrier::kRelease, loc);
-  if (word_.Swap(0, loc) & kWaiters) m_.Unpark(chan_, loc);
+  const Word old = word_.Swap(0, loc);
+  m_.LockReleased(id_, loc);  // held until the freeing swap, for reports
+  if (old & kWaiters) m_.Unpark(chan_, loc);
 }
 
 bool Kmutex::TryEnter(Loc loc) {

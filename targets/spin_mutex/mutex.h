@@ -27,7 +27,8 @@
 //
 // Annotation: every mutex is a lock for the machine (AddLock) and a class
 // for lockdep (spin or adaptive): Want before waiting, LockAcquired /
-// LockTryAcquired after, LockReleased before the releasing store.
+// LockTryAcquired after, LockReleased right after the releasing store
+// (until it, the lock is held: an interrupt taken in between sees the owner).
 //
 // Scheduling points: enter and exit are several each (spl, per-CPU
 // counts, the CAS and every spin re-check, the barrier, the store);

@@ -27,9 +27,9 @@ bool SimpleLock::Try(Loc loc) {
 }
 
 void SimpleLock::Unlock(Loc loc) {
-  m_.LockReleased(id_, loc);
   m_.Membar(Barrier::kRelease, loc);
   word_.Store(0, loc);
+  m_.LockReleased(id_, loc);  // held until the freeing store, for reports
 }
 
 }  // namespace smp::spin_mutex
