@@ -10,14 +10,15 @@ runs="${1:-3}"; limit="${2:-60}"; shift 2 || true
 targets=("$@"); [[ ${#targets[@]} -gt 0 ]] || targets=(demo membar race)
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 
-tools/smpfuzz list > "$tmp/list"
+source bench/fuzz_env.sh
+fuzz_env_init
+"$smpfuzz" list > "$tmp/list"
 median() { sort -n | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "-")}'; }
 
 echo "| variant | expects | median s, interleaving coverage | median s, code coverage only |"
 echo "|---|---|---|---|"
 for target in "${targets[@]}"; do
-  # Build the fuzzer once (tools/smpfuzz builds it on a fuzz command).
-  tools/smpfuzz fuzz --target="$target" --time=1s --out="$tmp/warm" --seeds=/nonexistent >/dev/null 2>&1 || true
+  fuzz_env_target "$target"
   while read -r name expects _; do
     [[ "$name" == "$target/"* && "$expects" != "clean" ]] || continue
     variant="${name#*/}"
@@ -27,7 +28,7 @@ for target in "${targets[@]}"; do
       times=()
       for r in $(seq "$runs"); do
         out="$tmp/$variant-$mode-$r"
-        t=$( (tools/smpfuzz fuzz --target="$target" --variant="$variant" \
+        t=$( ("$smpfuzz" fuzz --target="$target" --variant="$variant" \
                --time="${limit}s" --out="$out" --seeds=/nonexistent --until-found \
                "${flag[@]}" 2>&1 || true) |
              awk '/^== found/ {for (i=1;i<=NF;i++) if ($i=="after") {print $(i+1); exit}}')

@@ -180,7 +180,6 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
   std::set<std::string> announced = before;
   std::string pending, tail_log;
   double last_line = 0;
-  bool forwarded = false;
   auto announce = [&] {
     for (const CampaignFinding& f : ListFindings(o.out, o.target)) {
       if (!announced.insert(f.schedule_path).second) continue;
@@ -203,11 +202,26 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     out.flush();
   };
 
-  for (;;) {
-    if (interrupted && !forwarded) {
-      kill(-child, SIGINT);
-      forwarded = true;
+  // Stopping: libFuzzer's fork mode runs each job through system(), which
+  // ignores SIGINT in the parent while a job runs, so an interrupt alone
+  // only ends the current job and the next one starts. Escalate: SIGINT,
+  // then SIGTERM (libFuzzer's graceful exit, parent and job alike), then
+  // SIGKILL. A finding is on disk before its SUMMARY line, so none is lost.
+  double stop_at = -1;
+  int stop_signals = 0;
+  auto stop = [&] {
+    const double t = elapsed();
+    if (stop_at < 0) stop_at = t;
+    static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGKILL};
+    static constexpr double kAfter[] = {0.0, 0.5, 5.0};
+    while (stop_signals < 3 && t - stop_at >= kAfter[stop_signals]) {
+      kill(-child, kSignals[stop_signals++]);
     }
+  };
+  for (;;) {
+    // The time budget is libFuzzer's -max_total_time; this is the backstop
+    // for a fork-mode job that outlives it.
+    if (interrupted || elapsed() > o.seconds + 10) stop();
     pollfd p = {pipefd[0], POLLIN, 0};
     const int r = poll(&p, 1, 250);
     if (r > 0) {
@@ -232,10 +246,7 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     }
     announce();
     progress(false);
-    if (o.until_found && !forwarded && announced.size() > before.size()) {
-      kill(-child, SIGINT);
-      forwarded = true;
-    }
+    if (o.until_found && announced.size() > before.size()) stop();
   }
   close(pipefd[0]);
   int status = 0;
