@@ -9,6 +9,12 @@ constexpr const char* kLevelNames[kSoftLevels] = {"softclock", "softbio",
 }  // namespace
 
 Softints::Softints(Machine& m, Policy policy, Bugs bugs)
+    : Softints(m, nullptr, policy, bugs) {}
+
+Softints::Softints(Machine& m, spl::Spl& spl, Policy policy, Bugs bugs)
+    : Softints(m, &spl, policy, bugs) {}
+
+Softints::Softints(Machine& m, spl::Spl* spl, Policy policy, Bugs bugs)
     : m_(m),
       policy_(policy),
       bugs_(bugs),
@@ -27,8 +33,10 @@ Softints::Softints(Machine& m, Policy policy, Bugs bugs)
   }
   for (int l = 0; l < kSoftLevels; ++l) {
     const SoftLevel level = static_cast<SoftLevel>(l);
-    line_[l] = m.AddSoftLine(kLevelNames[l], MachineLevel(level),
-                             [this, level] { Dispatch(level); });
+    auto dispatch = [this, level] { Dispatch(level); };
+    line_[l] = spl != nullptr
+                   ? spl->EstablishSoft(kLevelNames[l], MachineLevel(level), dispatch)
+                   : m.AddSoftLine(kLevelNames[l], MachineLevel(level), dispatch);
     level_lock_.push_back(
         std::make_unique<Shared<int>>(m, std::string(kLevelNames[l]) + ".lock"));
     level_lock_id_[l] = m.AddLock(std::string(kLevelNames[l]) + ".lock", *level_lock_.back());
