@@ -83,7 +83,10 @@ class Softints {
   // does membar_producer itself unless the bug switch says not to).
   void softint_schedule_cpu(int cookie, int cpu, Loc loc = Loc::Here());
 
-  // The giant lock non-MPSAFE handlers run under (kernel_lock).
+  // The giant lock non-MPSAFE handlers run under (kernel_lock): recursive
+  // per CPU; its owner and depth are updated at IPL_VM (through the spl
+  // if there is one), and a contender spins with its IPL restored, as
+  // kern_lock.c does. Scheduling points, several each.
   void KernelLock(Loc loc = Loc::Here());
   void KernelUnlock(Loc loc = Loc::Here());
 
@@ -96,10 +99,13 @@ class Softints {
   };
   Softints(Machine& m, spl::Spl* spl, Policy policy, Bugs bugs);
   void Dispatch(SoftLevel level);
+  int RaiseVm(Loc loc);  // returns what Restore takes
+  void Restore(int s, Loc loc);
   void SetPending(int cpu, int cookie, Loc loc);
   bool ClearPending(int cpu, int cookie, Loc loc);  // true if it was set
 
   Machine& m_;
+  spl::Spl* spl_;  // null: the core's mask is the IPL
   Policy policy_;
   Bugs bugs_;
   std::vector<Handler> handlers_;
