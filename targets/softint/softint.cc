@@ -1,6 +1,7 @@
 #include "targets/softint/softint.h"
 
 #include "core/lockdep.h"
+#include "targets/spl/ipl.h"
 
 namespace smp::softint {
 namespace {
@@ -9,7 +10,14 @@ constexpr const char* kLevelNames[kSoftLevels] = {"softclock", "softbio",
 }  // namespace
 
 Softints::Softints(Machine& m, Policy policy, Bugs bugs)
+    : Softints(m, nullptr, policy, bugs) {}
+
+Softints::Softints(Machine& m, spl::Spl& spl, Policy policy, Bugs bugs)
+    : Softints(m, &spl, policy, bugs) {}
+
+Softints::Softints(Machine& m, spl::Spl* spl, Policy policy, Bugs bugs)
     : m_(m),
+      spl_(spl),
       policy_(policy),
       bugs_(bugs),
       giant_owner_(m, "kernel_lock.owner"),
@@ -27,8 +35,10 @@ Softints::Softints(Machine& m, Policy policy, Bugs bugs)
   }
   for (int l = 0; l < kSoftLevels; ++l) {
     const SoftLevel level = static_cast<SoftLevel>(l);
-    line_[l] = m.AddSoftLine(kLevelNames[l], MachineLevel(level),
-                             [this, level] { Dispatch(level); });
+    auto dispatch = [this, level] { Dispatch(level); };
+    line_[l] = spl != nullptr
+                   ? spl->EstablishSoft(kLevelNames[l], MachineLevel(level), dispatch)
+                   : m.AddSoftLine(kLevelNames[l], MachineLevel(level), dispatch);
     level_lock_.push_back(
         std::make_unique<Shared<int>>(m, std::string(kLevelNames[l]) + ".lock"));
     level_lock_id_[l] = m.AddLock(std::string(kLevelNames[l]) + ".lock", *level_lock_.back());
@@ -69,24 +79,54 @@ void Softints::softint_schedule_cpu(int cookie, int cpu, Loc loc) {
   m_.SendIpi(cpu, line_[handlers_[cookie].level], loc);
 }
 
+int Softints::RaiseVm(Loc loc) {
+  if (spl_ != nullptr) return static_cast<int>(spl_->splvm(loc));
+  const int old = m_.mask();
+  if (old < spl::kLevelVm) m_.SetMask(spl::kLevelVm, loc);
+  return old;
+}
+
+void Softints::Restore(int s, Loc loc) {
+  if (spl_ != nullptr) {
+    spl_->splx(static_cast<spl::SplMask>(s), loc);
+  } else if (s < spl::kLevelVm) {
+    m_.SetMask(s, loc);
+  }
+}
+
 void Softints::KernelLock(Loc loc) {
+  // At IPL_VM around the owner and depth updates: an interrupt on this
+  // CPU that re-enters must never see the lock owned with a stale depth.
   const int me = m_.cpu() + 1;
+  int s = RaiseVm(loc);
   if (giant_owner_.Load(loc) == me) {  // recursive on this CPU
     giant_depth_.Store(giant_depth_.Load(loc) + 1, loc);
+    Restore(s, loc);
     return;
   }
-  while (!giant_owner_.CasAcquire(0, me, loc)) giant_owner_.SpinWhile(giant_owner_.Peek(), loc);
+  for (;;) {
+    const Word owner = m_.Cas(giant_owner_, 0, static_cast<Word>(me), loc,
+                              Order::kAcquire);
+    if (owner == 0) break;
+    Restore(s, loc);  // spin with interrupts serviceable
+    // On the owner the CAS saw: it may have let go meanwhile.
+    giant_owner_.SpinWhile(static_cast<int>(owner), loc);
+    s = RaiseVm(loc);
+  }
   m_.LockAcquired(giant_id_, loc);
   giant_depth_.Store(1, loc);
+  Restore(s, loc);
 }
 
 void Softints::KernelUnlock(Loc loc) {
+  const int s = RaiseVm(loc);
   const int depth = giant_depth_.Load(loc);
   giant_depth_.Store(depth - 1, loc);
   if (depth == 1) {
-    giant_owner_.StoreRelease(0, loc);
     m_.LockReleased(giant_id_, loc);
+    giant_owner_.StoreRelease(0, loc);
   }
+  Restore(s, loc);
 }
 
 void Softints::Dispatch(SoftLevel level) {

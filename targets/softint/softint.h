@@ -9,9 +9,16 @@
 //  - softint_schedule(cookie) sets the handler's bit in the current CPU's
 //    pending word (atomically: a hard interrupt on the same CPU may be
 //    scheduling too) and requests a dispatch at the soft level with a
-//    self-IPI on a soft line; the core delivers it when the CPU's mask
-//    drops below the level, nested like any interrupt. Scheduling an
-//    already-pending softint is a no-op: the handler must drain all work.
+//    self-IPI on a soft line. Scheduling an already-pending softint is a
+//    no-op: the handler must drain all work.
+//  - Where dispatch happens: on the scheduling CPU, as soon as its IPL is
+//    below the soft level: on return from the hard interrupt that
+//    scheduled it, or in the splx that lowers the IPL. Constructed with an
+//    spl::Spl, the soft lines are established through it (EstablishSoft),
+//    so the IPL is that spl's: with lazy_spl.h a softint requested while
+//    cpl blocks its level is deferred and replayed by splx. Without one,
+//    the IPL is the core's priority mask (what hard_spl.h programs), and
+//    lowering it is what delivers the request.
 //  - Dispatch clears a handler's pending bit *before* running it, so a
 //    schedule during the run makes it run again.
 //  - Policies from the 2005 tech-kern discussion: kDisjoint (soft levels on
@@ -39,6 +46,7 @@
 #include "core/cell.h"
 #include "core/loc.h"
 #include "core/machine.h"
+#include "targets/spl/spl.h"
 
 namespace smp::softint {
 
@@ -58,7 +66,12 @@ struct Bugs {
 
 class Softints {
  public:
+  // The IPL is the core's mask (see above). Declaration time.
   Softints(Machine& m, Policy policy = Policy::kDisjoint, Bugs bugs = {});
+  // The IPL is `spl`'s: its splx dispatches pending softints. `spl` must
+  // outlive this object. Declaration time.
+  Softints(Machine& m, spl::Spl& spl, Policy policy = Policy::kDisjoint,
+           Bugs bugs = {});
 
   // Declaration time. Returns the cookie.
   int softint_establish(SoftLevel level, bool mpsafe, std::string name,
@@ -70,7 +83,10 @@ class Softints {
   // does membar_producer itself unless the bug switch says not to).
   void softint_schedule_cpu(int cookie, int cpu, Loc loc = Loc::Here());
 
-  // The giant lock non-MPSAFE handlers run under (kernel_lock).
+  // The giant lock non-MPSAFE handlers run under (kernel_lock): recursive
+  // per CPU; its owner and depth are updated at IPL_VM (through the spl
+  // if there is one), and a contender spins with its IPL restored, as
+  // kern_lock.c does. Scheduling points, several each.
   void KernelLock(Loc loc = Loc::Here());
   void KernelUnlock(Loc loc = Loc::Here());
 
@@ -81,11 +97,15 @@ class Softints {
     std::string name;
     std::function<void()> func;
   };
+  Softints(Machine& m, spl::Spl* spl, Policy policy, Bugs bugs);
   void Dispatch(SoftLevel level);
+  int RaiseVm(Loc loc);  // returns what Restore takes
+  void Restore(int s, Loc loc);
   void SetPending(int cpu, int cookie, Loc loc);
   bool ClearPending(int cpu, int cookie, Loc loc);  // true if it was set
 
   Machine& m_;
+  spl::Spl* spl_;  // null: the core's mask is the IPL
   Policy policy_;
   Bugs bugs_;
   std::vector<Handler> handlers_;

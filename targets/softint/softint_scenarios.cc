@@ -6,6 +6,9 @@
 //   clear_after_run               the pending bit is cleared after the run
 //   remote_handoff / remote_no_membar   work handed to another CPU's softint
 //   giant_taken / giant_not_taken       non-MPSAFE handlers and kernel_lock
+//   splx_dispatch_hard / _lazy    a thread at splsoftnet while packets
+//                                 arrive: its splx dispatches softnet
+//   splx_no_replay_softint        the lazy splx that forgets to replay
 #include <memory>
 #include <string>
 
@@ -13,6 +16,9 @@
 #include "core/machine.h"
 #include "core/scenario.h"
 #include "targets/softint/softint.h"
+#include "targets/spl/hard_spl.h"
+#include "targets/spl/ipl.h"
+#include "targets/spl/lazy_spl.h"
 
 namespace smp::softint {
 namespace {
@@ -165,6 +171,96 @@ SMP_SCENARIO(GiantTaken, "softint", "giant_taken", VerdictKind::kClean, 2, 4000,
              "non-MPSAFE softclock handlers run under kernel_lock");
 SMP_SCENARIO(GiantNotTaken, "softint", "giant_not_taken", VerdictKind::kAssertion,
              2, 4000, "non-MPSAFE handlers run without kernel_lock on two CPUs");
+
+// Dispatch from splx. A thread on CPU0 blocks softnet (splsoftnet) around
+// its work while NIC interrupts (established through the spl, at IPL_NET)
+// queue packets and schedule the softnet handler; the handler may not run
+// while the thread's IPL blocks it, and the thread's splx must run it
+// before returning. The queue is protected by splnet: the handler and the
+// interrupt run on the same CPU.
+template <typename SplImpl>
+class SplxDispatch : public Scenario {
+ public:
+  static constexpr int kPackets = 3;
+
+  SplxDispatch(Machine& m, spl::SplBugs bugs)
+      : m_(m), spl_(MakeSpl(m, bugs)), si_(m, spl_),
+        queued_(m, "ipintrq.len"), delivered_(m, "delivered"),
+        received_(m, "received"), blocked_(m, "t0.softnet_blocked") {
+    cookie_ = si_.softint_establish(SOFTINT_NET, true, "ipintr", [this] {
+      SMP_ASSERT(m_, blocked_.Load() == 0,
+                 "softnet ran while its CPU's IPL blocked it");
+      for (;;) {
+        const spl::SplMask s = spl_.splnet();
+        const int n = queued_.Load();
+        if (n > 0) queued_.Store(n - 1);
+        spl_.splx(s);
+        if (n == 0) break;
+        delivered_.Store(delivered_.Load() + 1);
+      }
+    });
+    const int nic = spl_.Establish("fxp0", spl::kLevelNet, [this] {
+      received_.Store(received_.Load() + 1);
+      queued_.Store(queued_.Load() + 1);
+      si_.softint_schedule(cookie_);
+    });
+    m.AddSource(nic, kPackets, 0b1);
+    m.AddThread("user", 0, [this] {
+      for (int i = 0; i < 2; ++i) {
+        const spl::SplMask s = spl_.splsoftnet();
+        blocked_.Store(1);
+        m_.Yield();
+        m_.Yield();
+        blocked_.Store(0);
+        spl_.splx(s);
+      }
+    });
+  }
+  void Check(Machine& m) override {
+    SMP_ASSERT(m, delivered_.Peek() == received_.Peek(),
+               "every packet delivered once: splx dispatched softnet");
+  }
+
+ private:
+  static SplImpl MakeSpl(Machine& m, spl::SplBugs bugs);
+
+  Machine& m_;
+  SplImpl spl_;
+  Softints si_;
+  int cookie_;
+  Shared<int> queued_, delivered_, received_, blocked_;
+};
+
+template <>
+spl::HardSpl SplxDispatch<spl::HardSpl>::MakeSpl(Machine& m, spl::SplBugs bugs) {
+  return spl::HardSpl(m, spl::SplNames::kNetbsd, bugs);
+}
+template <>
+spl::LazySpl SplxDispatch<spl::LazySpl>::MakeSpl(Machine& m, spl::SplBugs bugs) {
+  spl::LazySplOptions o;
+  o.bugs = bugs;
+  return spl::LazySpl(m, spl::SplNames::kNetbsd, o);
+}
+
+struct SplxDispatchHard : SplxDispatch<spl::HardSpl> {
+  explicit SplxDispatchHard(Machine& m) : SplxDispatch(m, {}) {}
+};
+struct SplxDispatchLazy : SplxDispatch<spl::LazySpl> {
+  explicit SplxDispatchLazy(Machine& m) : SplxDispatch(m, {}) {}
+};
+struct SplxNoReplaySoftint : SplxDispatch<spl::LazySpl> {
+  explicit SplxNoReplaySoftint(Machine& m)
+      : SplxDispatch(m, spl::SplBugs{false, true, false}) {}
+};
+SMP_SCENARIO(SplxDispatchHard, "softint", "splx_dispatch_hard", VerdictKind::kClean,
+             2, 4000, "splx on the hardware mask lets pending softnet in");
+SMP_SCENARIO(SplxDispatchLazy, "softint", "splx_dispatch_lazy", VerdictKind::kClean,
+             2, 4000, "the lazy splx replays softnet deferred while cpl "
+                      "blocked it");
+SMP_SCENARIO(SplxNoReplaySoftint, "softint", "splx_no_replay_softint",
+             VerdictKind::kAssertion, 2, 4000,
+             "the lazy splx lowers cpl without replaying: a deferred "
+             "softnet is lost");
 
 }  // namespace
 }  // namespace smp::softint

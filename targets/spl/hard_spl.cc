@@ -24,4 +24,9 @@ int HardSpl::EstablishLine(std::string name, int level, SplMask run,
   return m_.AddLine(std::move(name), level, std::move(handler));
 }
 
+int HardSpl::EstablishSoftLine(std::string name, int level,
+                               std::function<void()> handler) {
+  return m_.AddSoftLine(std::move(name), level, std::move(handler));
+}
+
 }  // namespace smp::spl

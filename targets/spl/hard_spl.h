@@ -34,6 +34,8 @@ class HardSpl : public Spl {
  protected:
   int EstablishLine(std::string name, int level, SplMask run,
                     std::function<void()> handler) override;
+  int EstablishSoftLine(std::string name, int level,
+                        std::function<void()> handler) override;
 
  private:
   Machine& m_;

@@ -48,8 +48,21 @@ LazySpl::LazySpl(Machine& m, SplNames names, LazySplOptions options)
 
 int LazySpl::EstablishLine(std::string name, int level, SplMask run,
                            std::function<void()> handler) {
+  return Wrap(std::move(name), level, run, /*soft=*/false, std::move(handler));
+}
+
+int LazySpl::EstablishSoftLine(std::string name, int level,
+                               std::function<void()> handler) {
+  return Wrap(std::move(name), level, UpTo(level), /*soft=*/true,
+              std::move(handler));
+}
+
+int LazySpl::Wrap(std::string name, int level, SplMask run, bool soft,
+                  std::function<void()> handler) {
   const int h = static_cast<int>(handlers_.size());
-  const int line = m_.AddLine(std::move(name), level, [this, h] { Dispatch(h); });
+  auto entry = [this, h] { Dispatch(h); };
+  const int line = soft ? m_.AddSoftLine(std::move(name), level, entry)
+                        : m_.AddLine(std::move(name), level, entry);
   handlers_.push_back(Handler{line, level, run, std::move(handler)});
   if (line >= static_cast<int>(handler_of_line_.size())) {
     handler_of_line_.resize(line + 1, -1);

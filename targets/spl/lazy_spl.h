@@ -83,8 +83,14 @@ class LazySpl : public Spl {
  protected:
   int EstablishLine(std::string name, int level, SplMask run,
                     std::function<void()> handler) override;
+  // Soft lines get the same wrapper: taken whenever the hardware lets
+  // them in, deferred while cpl blocks their level, replayed by splx.
+  int EstablishSoftLine(std::string name, int level,
+                        std::function<void()> handler) override;
 
  private:
+  int Wrap(std::string name, int level, SplMask run, bool soft,
+           std::function<void()> handler);
   struct Handler {
     int line;
     int level;

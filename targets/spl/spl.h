@@ -74,6 +74,16 @@ class Spl {
     return EstablishLine(std::move(name), level, UpTo(level),
                          std::move(handler));
   }
+  // Declares a software interrupt request line at soft machine level
+  // `level` (kLevelSoftClock..kLevelSoftSerial): its handler runs in a
+  // softint context with UpTo(level) blocked, once this spl lets the level
+  // through; a softint framework requests it with a self-IPI. Lowering the
+  // IPL below `level` with one pending dispatches it before splx returns
+  // (the hardware mask, or the lazy replay). Returns the line id.
+  // Declaration time only.
+  int EstablishSoft(std::string name, int level, std::function<void()> handler) {
+    return EstablishSoftLine(std::move(name), level, std::move(handler));
+  }
 
   // The NetBSD calls. Each is splraise(MaskOf(IPL_x)).
   SplMask splraise_ipl(Ipl ipl, Loc loc = Loc::Here()) {
@@ -103,6 +113,8 @@ class Spl {
  protected:
   virtual int EstablishLine(std::string name, int level, SplMask run,
                             std::function<void()> handler) = 0;
+  virtual int EstablishSoftLine(std::string name, int level,
+                                std::function<void()> handler) = 0;
 
  private:
   const SplTable table_;

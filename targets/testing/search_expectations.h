@@ -6,6 +6,9 @@
 //  - ExpectSilent: a correct variant stays clean for `runs` executions.
 //  - FirstFindings: executions to the first finding for several seeds (the
 //    numbers docs/targets.md tabulates).
+//  - SilentCases: every correct (kClean) variant of a target crossed with
+//    every memory model, as parameters of a TEST_P, so that a *_silence_test
+//    can shard them (each case is one test).
 #ifndef SMPFUZZ_TARGETS_TESTING_SEARCH_EXPECTATIONS_H_
 #define SMPFUZZ_TARGETS_TESTING_SEARCH_EXPECTATIONS_H_
 
@@ -80,6 +83,33 @@ inline void ExpectSilentUnderEveryModel(const ScenarioSpec& spec, uint64_t seed,
                         MemoryModel::kRelaxed}) {
     ExpectSilent(spec, seed, runs, m);
   }
+}
+
+// One silence check: a correct variant under one memory model.
+struct SilentCase {
+  std::string variant;
+  MemoryModel model;
+};
+
+// Every kClean variant of `target` (registration is static, so call this
+// from a test or a gtest parameter generator, not at static init).
+inline std::vector<SilentCase> SilentCases(const std::string& target) {
+  std::vector<SilentCase> out;
+  for (const ScenarioSpec* spec : ScenarioRegistry::Global().ForTarget(target)) {
+    if (spec->expected != VerdictKind::kClean) continue;
+    for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO,
+                          MemoryModel::kPSO, MemoryModel::kRelaxed}) {
+      out.push_back({spec->variant, m});
+    }
+  }
+  return out;
+}
+
+// Test names: "<variant>_<model>".
+inline std::string SilentCaseName(
+    const ::testing::TestParamInfo<SilentCase>& info) {
+  return info.param.variant + "_" +
+         std::string(MemoryModelName(info.param.model));
 }
 
 struct FirstFinding {
