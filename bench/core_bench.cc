@@ -48,10 +48,10 @@ void BM_FiberSwitch(benchmark::State& state) {
 }
 BENCHMARK(BM_FiberSwitch);
 
-const ScenarioSpec& Spec(const char* variant) {
-  const ScenarioSpec* s = ScenarioRegistry::Global().Find("demo", variant);
+const ScenarioSpec& Spec(const char* variant, const char* target = "demo") {
+  const ScenarioSpec* s = ScenarioRegistry::Global().Find(target, variant);
   if (s == nullptr) {
-    std::fprintf(stderr, "demo/%s is not linked in\n", variant);
+    std::fprintf(stderr, "%s/%s is not linked in\n", target, variant);
     std::abort();
   }
   return *s;
@@ -95,6 +95,33 @@ BENCHMARK(BM_SpinlockCounterRandom)->Args({0, 0})->Args({0, 1});
 // The same workload under each weaker memory model (no detectors): the
 // lock's acquire/release ordering keeps it correct there.
 BENCHMARK(BM_SpinlockCounterRandom)->Args({1, 0})->Args({2, 0})->Args({3, 0});
+
+// The targets' own scenarios, as campaigns run them: the scenario's memory
+// model and detectors (lockdep always, the race detector where the scenario
+// asks for it). range(0) picks the scenario.
+constexpr const char* kScenarios[][2] = {
+    {"spin_mutex", "spin_counter"},  // the fuzzing-throughput scenario (#7)
+    {"fxp", "send"},                 // the driver: TX ring, device, waiter
+    {"fxp", "receive"},              // the driver: RX ring, softnet
+};
+
+void BM_ScenarioRandom(benchmark::State& state) {
+  const auto& [target, variant] = kScenarios[state.range(0)];
+  Executor executor(Spec(variant, target));
+  state.SetLabel(std::string(target) + "/" + variant + " " +
+                 std::string(MemoryModelName(executor.memory_model())));
+  RandomScheduler random(1);
+  uint64_t executions = 0, steps = 0;
+  for (auto _ : state) {
+    random.Reseed(ExecutionSeed(1, executions));
+    const Execution e = executor.Run(random);
+    if (!e.verdict.clean()) state.SkipWithError("correct scenario not clean");
+    ++executions;
+    steps += e.steps;
+  }
+  Report(state, executions, steps);
+}
+BENCHMARK(BM_ScenarioRandom)->DenseRange(0, 2);
 
 void BM_SpinlockCounterNoPreemption(benchmark::State& state) {
   Executor executor(Spec("spinlock_counter"));
