@@ -512,8 +512,11 @@ void Machine::Wake(Context* ctx) {
   ctx->wait_cell = nullptr;
 }
 
-void Machine::CellWritten(const CellBase& cell) {
-  if (cell.waiters_ == 0) return;
+inline void Machine::CellWritten(const CellBase& cell) {
+  if (__builtin_expect(cell.waiters_ != 0, false)) WakeSpinners(cell);
+}
+
+void Machine::WakeSpinners(const CellBase& cell) {
   size_t kept = 0;
   for (Context* s : spinners_) {
     if (s->wait_cell == &cell && cell.value_ != s->wait_value) {
@@ -631,35 +634,24 @@ Actor Machine::ActorOf(const Context* c) const {
   return a;
 }
 
-void Machine::LockAcquired(int lock, Loc loc) {
-  locks_[lock].owner = current_;
-  locks_[lock].acquired_at = loc;
-  Rec(Op::kAcquire, lock, 0, 0, loc);
-  if (!observers_.empty()) {
+void Machine::LockAnnotateSlow(LockOp op, int lock, Loc loc) {
+  Lock& l = locks_[lock];
+  const auto notify = [&] {
+    if (observers_.empty()) return;
     const Actor who = CurrentActor();
-    for (Observer* o : observers_) o->OnLock(*this, who, LockOp::kAcquire, lock, loc);
+    for (Observer* o : observers_) o->OnLock(*this, who, op, lock, loc);
+  };
+  if (op == LockOp::kRelease) {
+    // Observers see the release while the lock is still owned.
+    notify();
+    l.owner = nullptr;
+    Rec(Op::kRelease, lock, 0, 0, loc);
+    return;
   }
-}
-
-void Machine::LockTryAcquired(int lock, Loc loc) {
-  locks_[lock].owner = current_;
-  locks_[lock].acquired_at = loc;
-  Rec(Op::kAcquire, lock, 1, 0, loc);
-  if (!observers_.empty()) {
-    const Actor who = CurrentActor();
-    for (Observer* o : observers_) {
-      o->OnLock(*this, who, LockOp::kTryAcquire, lock, loc);
-    }
-  }
-}
-
-void Machine::LockReleased(int lock, Loc loc) {
-  if (!observers_.empty()) {
-    const Actor who = CurrentActor();
-    for (Observer* o : observers_) o->OnLock(*this, who, LockOp::kRelease, lock, loc);
-  }
-  locks_[lock].owner = nullptr;
-  Rec(Op::kRelease, lock, 0, 0, loc);
+  l.owner = current_;
+  l.acquired_at = loc;
+  Rec(Op::kAcquire, lock, op == LockOp::kTryAcquire ? 1 : 0, 0, loc);
+  notify();
 }
 
 void Machine::Note(std::string text, Loc loc) {

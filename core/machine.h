@@ -211,9 +211,15 @@ class Machine {
   // (blocking, or by a successful try) / is about to be released by the
   // running context. Observers (lockdep) see them with the CPU's mask and
   // the context's kind and level.
-  void LockAcquired(int lock, Loc loc = Loc::Here());
-  void LockTryAcquired(int lock, Loc loc = Loc::Here());
-  void LockReleased(int lock, Loc loc = Loc::Here());
+  void LockAcquired(int lock, Loc loc = Loc::Here()) {
+    LockAnnotate(LockOp::kAcquire, lock, loc);
+  }
+  void LockTryAcquired(int lock, Loc loc = Loc::Here()) {
+    LockAnnotate(LockOp::kTryAcquire, lock, loc);
+  }
+  void LockReleased(int lock, Loc loc = Loc::Here()) {
+    LockAnnotate(LockOp::kRelease, lock, loc);
+  }
   // The running context as observers see it.
   Actor CurrentActor() const { return ActorOf(current_); }
   // Declared names, for reports.
@@ -333,7 +339,7 @@ class Machine {
   void SwitchFrom(Context* from, Context* to, bool dying);
   [[noreturn]] void EndFromContext();
   uint32_t CollectChoices();
-  bool CpuRunnable(int k) const {
+  __attribute__((always_inline)) bool CpuRunnable(int k) const {
     const Cpu& c = cpus_[k];
     if (Deliverable(c) != 0) return true;
     const Context* top = c.Top();
@@ -370,7 +376,25 @@ class Machine {
   }
   void FenceSlow(Barrier kind, Loc loc);
   int WakeParked(int chan, int limit, Loc loc);
+  // Wakes the contexts spinning on `cell` if its new value releases them.
+  // Inline in machine.cc: most written cells have no spinner.
   void CellWritten(const CellBase& cell);
+  void WakeSpinners(const CellBase& cell);
+  // The owner bookkeeping of a lock annotation; with a trace or observers,
+  // LockAnnotateSlow records and notifies too.
+  __attribute__((always_inline)) void LockAnnotate(LockOp op, int lock, Loc loc) {
+    if (__builtin_expect(record_ || !observers_.empty(), false)) {
+      return LockAnnotateSlow(op, lock, loc);
+    }
+    Lock& l = locks_[lock];
+    if (op == LockOp::kRelease) {
+      l.owner = nullptr;
+    } else {
+      l.owner = current_;
+      l.acquired_at = loc;
+    }
+  }
+  void LockAnnotateSlow(LockOp op, int lock, Loc loc);
   // Writes `value` to memory (visible to all) on behalf of `cpu`.
   void Commit(int cpu, CellBase& cell, Word value);
   // Commits buffer entry `index` of `cpu`.
