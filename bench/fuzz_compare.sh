@@ -2,10 +2,10 @@
 # Time to first finding of every bug variant under libFuzzer, with and
 # without interleaving coverage: median of N campaigns each (default 3),
 # no seed corpus, a fresh findings folder every time. A cell is the median
-# in seconds, then "(k/N)" when only k campaigns found anything, and the
-# kinds of first findings other than the declared one (lockdep predicting
-# the deadlock it leads to). Prints a markdown table (docs/fuzzing.md
-# carries the latest one).
+# in seconds to the first finding of the variant's declared verdict kind
+# (each campaign runs --until=KIND), then "(k/N)" when only k campaigns
+# found it, and the other kinds found before it, with how many times.
+# Prints a markdown table (docs/fuzzing.md carries the latest one).
 #   bench/fuzz_compare.sh [RUNS] [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,27 +31,25 @@ for target in "${targets[@]}"; do
       times=(); others=()
       for r in $(seq "$runs"); do
         out="$tmp/$variant-$mode-$r"
-        # "SECONDS KIND" of the first finding; a campaign that found
-        # nothing counts as above every one that did.
-        hit=$( ("$smpfuzz" fuzz --target="$target" --variant="$variant" \
-                 --time="${limit}s" --out="$out" --seeds=/nonexistent --until-found \
-                 "${flag[@]}" 2>&1 || true) |
-               awk '/^== found/ {for (i=1;i<=NF;i++) if ($i=="after") {print $(i+1), $3; exit}}')
-        if [[ -z "$hit" ]]; then
-          times+=(99999)
-        else
-          times+=("${hit%% *}")
-          [[ "${hit#* }" == "$expects" ]] || others+=("${hit#* }")
-        fi
+        # Seconds to the first finding of the declared kind; a campaign
+        # that did not find it counts as above every one that did. Kinds
+        # found before it are noted (lockdep's prediction of a deadlock).
+        log=$( ("$smpfuzz" fuzz --target="$target" --variant="$variant" \
+                 --time="${limit}s" --out="$out" --seeds=/nonexistent \
+                 --until="$expects" "${flag[@]}" 2>&1 || true) )
+        t=$(awk -v k="$expects" '$1=="==" && $2=="found" && $3==k {for (i=1;i<=NF;i++) if ($i=="after") {print $(i+1); exit}}' <<<"$log")
+        times+=("${t:-99999}")
+        while read -r kind; do
+          [[ -n "$kind" ]] && others+=("$kind")
+        done < <(awk -v k="$expects" '$1=="==" && $2=="found" {if ($3==k) exit; print $3}' <<<"$log")
       done
       m="$(printf '%s\n' "${times[@]}" | median)"
       [[ "$m" == 99999 ]] && m=">${limit}"
       n_found=$(printf '%s\n' "${times[@]}" | grep -vc '^99999$' || true)
       [[ "$n_found" -lt "$runs" ]] && m="$m ($n_found/$runs)"
-      # Lockdep's prediction of the same bug can come before the failure.
       if [[ ${#others[@]} -gt 0 ]]; then
-        m="$m, first as $(printf '%s\n' "${others[@]}" | sort | uniq -c |
-                          awk '{printf "%s%s x%d", (NR>1?", ":""), $2, $1}')"
+        m="$m; before it: $(printf '%s\n' "${others[@]}" | sort | uniq -c |
+                            awk '{printf "%s%s x%d", (NR>1?", ":""), $2, $1}')"
       fi
       cells+=("$m")
     done

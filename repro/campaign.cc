@@ -180,9 +180,11 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
   std::set<std::string> announced = before;
   std::string pending, tail_log;
   double last_line = 0;
+  bool wanted_found = false;  // what --until-found / --until waits for
   auto announce = [&] {
     for (const CampaignFinding& f : ListFindings(o.out, o.target)) {
       if (!announced.insert(f.schedule_path).second) continue;
+      if (o.until_kind.empty() || f.kind == o.until_kind) wanted_found = true;
       out << (tty ? "\r\033[K" : "") << "== found " << f.kind << " in "
           << o.target << "/" << f.variant << " after "
           << absl::StrFormat("%.1f", elapsed()) << " s: " << f.signature << "\n   replay: " << o.self << " replay "
@@ -246,7 +248,7 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     }
     announce();
     progress(false);
-    if (o.until_found && announced.size() > before.size()) stop();
+    if ((o.until_found || !o.until_kind.empty()) && wanted_found) stop();
   }
   close(pipefd[0]);
   int status = 0;

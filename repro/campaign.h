@@ -35,6 +35,8 @@ struct CampaignOptions {
   bool interleaving_coverage = true;
   int max_len = 512;
   bool until_found = false;      // stop at the first new finding
+  std::string until_kind;        // non-empty: at the first new one of this
+                                 // verdict kind (implies until_found)
 };
 
 struct CampaignFinding {

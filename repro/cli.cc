@@ -49,10 +49,12 @@ constexpr char kUsage[] =
     "      FILE (its scenario), or shard i of n of the search\n"
     "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
     "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
-    "              [--until-found]\n"
+    "              [--until-found] [--until=KIND]\n"
     "      a libFuzzer campaign on the target's fuzzer (tools/smpfuzz builds\n"
     "      it); findings are saved as they appear, the corpus is kept for\n"
-    "      the next campaign; Ctrl-C stops it and loses nothing\n"
+    "      the next campaign; Ctrl-C stops it and loses nothing;\n"
+    "      --until-found stops at the first new finding, --until=KIND at\n"
+    "      the first new one of that verdict kind\n"
     "  smpfuzz minimize FILE [--out=PATH] [--max-executions=N]\n"
     "      the smallest schedule with the same verdict signature, written to\n"
     "      FILE.min.textproto (or PATH); prints its depth and PCT bound\n"
@@ -419,7 +421,8 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
          std::ostream& err, const std::string& self) {
   std::optional<Args> a = ParseArgs(
       args, 1,
-      {"target", "variant", "time", "jobs", "out", "fuzzer", "seeds", "max-len"},
+      {"target", "variant", "time", "jobs", "out", "fuzzer", "seeds", "max-len",
+       "until"},
       {"no-interleaving-coverage", "until-found"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
@@ -461,6 +464,17 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
                                         : "corpus/" + o.target;
   o.interleaving_coverage = a->flags.count("no-interleaving-coverage") == 0;
   o.until_found = a->flags.count("until-found") != 0;
+  if (a->flags.count("until") != 0) {
+    const std::string& kind = a->flags["until"];
+    const std::optional<VerdictKind> k = ParseVerdictKind(kind);
+    if (!k || *k == VerdictKind::kClean) {
+      err << "smpfuzz: --until wants a verdict kind such as deadlock, "
+             "lost_wakeup or membar_misuse, not '"
+          << kind << "'\n";
+      return kBadInput;
+    }
+    o.until_kind = kind;
+  }
 
   absl::StatusOr<CampaignResult> r = RunCampaign(o, out);
   if (!r.ok()) {

@@ -62,6 +62,8 @@ TEST(Cli, BadCommandsFlagsAndTargetsExitTwoWithAMessage) {
       {"replay", "/nonexistent/schedule.textproto"},
       {"replay", "a", "b"},
       {"replay", "x", "--expect=explosion"},
+      {"fuzz", "--target=demo", "--until=explosion"},
+      {"fuzz", "--target=demo", "--until=clean"},
   };
   for (const auto& args : bad) {
     Result r = Cli(args);
