@@ -46,7 +46,7 @@ if [[ "$fuzz_runs" -gt 0 ]]; then
         log=$( ("$smpfuzz" fuzz --target="$target" --variant="$variant" \
                   --fuzzer="$fuzz_bin/targets/$target/${target}_fuzzer" \
                   --time="${limit}s" --out="$tmp/$variant-$mode-$r" \
-                  --seeds=/nonexistent --until-found "${flag[@]}" 2>&1 || true) )
+                  --seeds=/nonexistent --until="$expects" "${flag[@]}" 2>&1 || true) )
         # The declared kind only: lockdep's predictions may come first.
         t=$(awk -v k="$expects" '$1=="==" && $2=="found" && $3==k {for (i=1;i<=NF;i++) if ($i=="after") {print $(i+1); exit}}' <<<"$log")
         times+=("${t:-99999}")
