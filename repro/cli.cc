@@ -316,7 +316,14 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       BoundedOptions o = bounded;
       o.all_findings = scenario_options.all_findings;
       o.stop_kind = scenario_options.stop_kind;
-      BoundedResult b = RunBounded(*spec, o);
+      // A bounded search can run for hours: say it is alive, on stderr,
+      // every million executions (a count, never a clock).
+      BoundedResult b = RunBounded(*spec, o, [&](const BoundedResult& p) {
+        if (p.executions % 1000000 != 0) return;
+        err << spec->name() << ": " << p.executions
+            << " executions, not exhausted yet\n";
+        err.flush();
+      });
       r.executions = b.executions;
       r.steps = b.steps;
       r.findings = std::move(b.findings);
