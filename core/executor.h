@@ -13,6 +13,8 @@
 #define SMPFUZZ_CORE_EXECUTOR_H_
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/fiber.h"
@@ -64,6 +66,13 @@ class Executor {
   void AddObserver(Observer* observer) { extra_observers_.push_back(observer); }
   // The scenario's swarm switches for later executions (bit i: switch i).
   void set_switches(uint64_t switches) { switches_ = switches; }
+  uint64_t switches() const { return switches_; }
+
+  // Scratch for schedulers/search.cc (ClassifyMembarMisuse): whether a short
+  // SC search reaches a verdict signature, keyed by the signature and the
+  // settings above. The entries are a pure function of their keys, so the
+  // memo changes no result, only how long a minimization takes.
+  std::map<std::string, uint64_t>& sc_reach_memo() { return sc_reach_memo_; }
 
   const ScenarioSpec& spec() const { return spec_; }
   FiberPool& pool() { return pool_; }
@@ -78,6 +87,7 @@ class Executor {
   RaceDetector races_;
   std::vector<Observer*> extra_observers_;
   uint64_t switches_ = 0;
+  std::map<std::string, uint64_t> sc_reach_memo_;
   FiberPool pool_;
 };
 

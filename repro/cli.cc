@@ -39,7 +39,8 @@ constexpr char kUsage[] =
     "              [--scheduler=random|pct|exhaustive|none] [--depth=D]\n"
     "              [--preemptions=P] [--interrupts=I] [--reorderings=R]\n"
     "              [--prefix=FILE] [--shard=i/n] [--model=sc|tso|pso|relaxed]\n"
-    "              [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]\n"
+    "              [--max-steps=N] [--all] [--races] [--no-lockdep] [--out=DIR]\n"
+    "              [--no-save]\n"
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
     "      (default findings/) with its schedule, trace and replay command.\n"
@@ -132,7 +133,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       args, 1,
       {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
        "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard"},
-      {"all", "no-save", "races"}, err);
+      {"all", "no-save", "races", "no-lockdep"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
     err << "smpfuzz: run takes no positional argument ('" << a->positional[0]
@@ -262,6 +263,10 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     }
   }
   if (a->flags.count("races") != 0) options.detect_races = true;
+  // Lockdep predicts lock-order and IPL-safety bugs from executions that
+  // did not fail; without it a search reports only what actually happened.
+  if (a->flags.count("no-lockdep") != 0) options.lockdep = false;
+  bounded.lockdep = options.lockdep;
   if (options.memory_model) bounded.memory_model = options.memory_model;
   bounded.detect_races = options.detect_races;
   bounded.max_steps = options.max_steps;

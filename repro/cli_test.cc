@@ -74,6 +74,22 @@ TEST(Cli, BadCommandsFlagsAndTargetsExitTwoWithAMessage) {
   }
 }
 
+// abba_deadlock's first finding is lockdep's prediction; without lockdep
+// the search reports the deadlock the schedule actually reaches.
+TEST(Cli, RunWithoutLockdepReportsOnlyWhatHappened) {
+  Result with = Cli({"run", "--target=demo", "--variant=abba_deadlock", "--all",
+                     "--runs=2000", "--no-save"});
+  EXPECT_NE(with.out.find("== demo/abba_deadlock: lock_order"), std::string::npos)
+      << with.out;
+  Result without = Cli({"run", "--target=demo", "--variant=abba_deadlock", "--all",
+                        "--runs=2000", "--no-save", "--no-lockdep"});
+  EXPECT_EQ(without.code, 0) << without.err;
+  EXPECT_NE(without.out.find("== demo/abba_deadlock: deadlock"), std::string::npos)
+      << without.out;
+  EXPECT_EQ(without.out.find("== demo/abba_deadlock: lock_order"), std::string::npos)
+      << without.out;
+}
+
 TEST(Cli, RunSavesFindingsThatReplayToTheSameVerdict) {
   const std::string out = TempDir("run");
   Result r = Cli({"run", "--target=demo", "--variant=abba_deadlock",

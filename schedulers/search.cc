@@ -24,6 +24,14 @@ namespace {
 // 1 + the index of the first of kScSearchRuns random SC executions that
 // ends with `verdict`'s kind and signature, or 0.
 uint64_t ScReaches(Executor& executor, const Verdict& verdict, uint64_t max_steps) {
+  const std::string key = verdict.signature + "|" + std::to_string(executor.switches()) +
+                          "|" + std::to_string(static_cast<int>(executor.enter_meaning())) +
+                          "|" + std::to_string(executor.lockdep()) +
+                          std::to_string(executor.races()) + "|" +
+                          std::to_string(max_steps) + "|" +
+                          std::to_string(static_cast<int>(verdict.kind));
+  auto& memo = executor.sc_reach_memo();
+  if (auto it = memo.find(key); it != memo.end()) return it->second;
   const MemoryModel model = executor.memory_model();
   executor.set_memory_model(MemoryModel::kSC);
   RandomScheduler random(0);
@@ -36,6 +44,7 @@ uint64_t ScReaches(Executor& executor, const Verdict& verdict, uint64_t max_step
     }
   }
   executor.set_memory_model(model);
+  memo.emplace(key, hit);
   return hit;
 }
 
