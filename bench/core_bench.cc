@@ -100,7 +100,7 @@ BENCHMARK(BM_SpinlockCounterRandom)->Args({1, 0})->Args({2, 0})->Args({3, 0});
 // model and detectors (lockdep always, the race detector where the scenario
 // asks for it). range(0) picks the scenario.
 constexpr const char* kScenarios[][2] = {
-    {"spin_mutex", "spin_counter"},  // the fuzzing-throughput scenario (#7)
+    {"spin_mutex", "spin_counter"},  // where the fuzzing aims are stated
     {"fxp", "send"},                 // the driver: TX ring, device, waiter
     {"fxp", "receive"},              // the driver: RX ring, softnet
 };

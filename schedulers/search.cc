@@ -24,12 +24,12 @@ namespace {
 // 1 + the index of the first of kScSearchRuns random SC executions that
 // ends with `verdict`'s kind and signature, or 0.
 uint64_t ScReaches(Executor& executor, const Verdict& verdict, uint64_t max_steps) {
-  const std::string key = verdict.signature + "|" + std::to_string(executor.switches()) +
-                          "|" + std::to_string(static_cast<int>(executor.enter_meaning())) +
-                          "|" + std::to_string(executor.lockdep()) +
-                          std::to_string(executor.races()) + "|" +
-                          std::to_string(max_steps) + "|" +
-                          std::to_string(static_cast<int>(verdict.kind));
+  const std::string key =
+      verdict.signature + "|" + std::to_string(static_cast<int>(verdict.kind)) +
+      "|" + std::to_string(executor.switches()) + "|" +
+      std::to_string(static_cast<int>(executor.enter_meaning())) + "|" +
+      std::to_string(executor.lockdep()) + std::to_string(executor.races()) +
+      "|" + std::to_string(max_steps);
   auto& memo = executor.sc_reach_memo();
   if (auto it = memo.find(key); it != memo.end()) return it->second;
   const MemoryModel model = executor.memory_model();
@@ -67,8 +67,8 @@ void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
   // The projection is one SC interleaving. A plain interleaving bug may
   // still be reachable under SC by another: search for it a little.
   if (const uint64_t hit = ScReaches(executor, *verdict, max_steps)) {
-    verdict->message += "\n  It fails the same way under SC too (SC search, execution " +
-                        std::to_string(hit) +
+    verdict->message += "\n  It fails the same way under SC too (SC search, "
+                        "execution " + std::to_string(hit) +
                         "): an interleaving bug, not a missing barrier.";
     return;
   }
