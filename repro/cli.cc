@@ -116,11 +116,20 @@ bool ParseCount(const Args& a, const std::string& name, uint64_t* value,
   return true;
 }
 
+// The width of the scenario column: the longest "target/variant" of `specs`.
+int NameWidth(const std::vector<const ScenarioSpec*>& specs) {
+  size_t width = std::string("scenario").size();
+  for (const ScenarioSpec* s : specs) width = std::max(width, s->name().size());
+  return static_cast<int>(width);
+}
+
 int List(std::ostream& out) {
-  out << absl::StrFormat("%-26s %-14s %-5s %s\n", "scenario", "expects", "cpus",
+  const std::vector<const ScenarioSpec*>& all = ScenarioRegistry::Global().All();
+  const int w = NameWidth(all);
+  out << absl::StrFormat("%-*s %-14s %-5s %s\n", w, "scenario", "expects", "cpus",
                          "description");
-  for (const ScenarioSpec* s : ScenarioRegistry::Global().All()) {
-    out << absl::StrFormat("%-26s %-14s %-5d %s\n", s->name(),
+  for (const ScenarioSpec* s : all) {
+    out << absl::StrFormat("%-*s %-14s %-5d %s\n", w, s->name(),
                            VerdictKindName(s->expected), s->num_cpus,
                            s->description);
   }
@@ -387,7 +396,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     rows.push_back(Row{spec, std::move(r), seconds});
   }
 
-  out << absl::StrFormat("%-30s %-14s %-26s %10s %10s\n", "scenario", "expects",
+  const int w = NameWidth(specs);
+  out << absl::StrFormat("%-*s %-14s %-26s %10s %10s\n", w, "scenario", "expects",
                          "found", "executions", "exec/s");
   for (const Row& row : rows) {
     std::string found = "clean";
@@ -399,7 +409,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       }
     }
     out << absl::StrFormat(
-        "%-30s %-14s %-26s %10d %10.0f\n", row.spec->name(),
+        "%-*s %-14s %-26s %10d %10.0f\n", w, row.spec->name(),
         VerdictKindName(row.spec->expected), found, row.result.executions,
         row.seconds > 0 ? static_cast<double>(row.result.executions) / row.seconds
                         : 0.0);
