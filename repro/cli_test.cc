@@ -74,6 +74,16 @@ TEST(Cli, BadCommandsFlagsAndTargetsExitTwoWithAMessage) {
   }
 }
 
+TEST(Cli, RunExitsOneWhenAScenarioDoesNotEndAsDeclared) {
+  EXPECT_EQ(Cli({"run", "--target=demo", "--variant=abba_ordered", "--runs=200",
+                 "--no-save"}).code, 0);
+  // Without preemptions the lost wakeup never happens (it needs 2).
+  Result r = Cli({"run", "--target=demo", "--variant=lost_wakeup", "--runs=10",
+                  "--scheduler=none", "--no-save"});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_NE(r.out.find("did not produce their expected verdict"), std::string::npos);
+}
+
 // abba_deadlock's first finding is lockdep's prediction; without lockdep
 // the search reports the deadlock the schedule actually reaches.
 TEST(Cli, RunWithoutLockdepReportsOnlyWhatHappened) {
@@ -83,7 +93,8 @@ TEST(Cli, RunWithoutLockdepReportsOnlyWhatHappened) {
       << with.out;
   Result without = Cli({"run", "--target=demo", "--variant=abba_deadlock", "--all",
                         "--runs=2000", "--no-save", "--no-lockdep"});
-  EXPECT_EQ(without.code, 0) << without.err;
+  // Its declared verdict is lockdep's, so without lockdep it is not met.
+  EXPECT_EQ(without.code, 1) << without.err;
   EXPECT_NE(without.out.find("== demo/abba_deadlock: deadlock"), std::string::npos)
       << without.out;
   EXPECT_EQ(without.out.find("== demo/abba_deadlock: lock_order"), std::string::npos)
