@@ -93,9 +93,9 @@ bool KnownDeeper(const std::string& name) {
   return name == "softint/splx_no_replay_softint" ||  // 3 interrupts: d = 4
          name == "fxp/no_membar_producer" ||          // 4 P + 1 R: d = 6
          name == "fxp/rx_no_membar_consumer" ||       // 5 P + 1 R: d = 7
-         // One preemption from the no-preemption base, but also a free
-         // choice the base does not make: PCT d=2 and d=3 find it in none
-         // of 100 000 executions, d=4 after 17 361, d=5 after 962.
+         // One preemption from the no-preemption base, yet PCT d=2 and
+         // d=3 find it in none of 100 000 executions, d=4 after 17 361,
+         // d=5 after 962: c + 1 undercounts it (docs/schedulers.md).
          name == "fxp/ack_all";
 }
 
