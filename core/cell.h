@@ -29,7 +29,10 @@ class CellBase {
   int id() const { return id_; }
   Machine& machine() const { return *m_; }
   // The current value, without a scheduling point: set-up and checks only.
-  Word PeekWord() const { return value_; }
+  Word PeekWord() const {
+    m_->NoteHiddenAccess();
+    return value_;
+  }
 
  protected:
   friend class Machine;
@@ -87,8 +90,17 @@ class Shared : public CellBase {
     m_->SpinWhile(*this, ToWord(v), loc);
   }
 
-  T Peek() const { return FromWord(value_); }
-  void Poke(T v) { value_ = ToWord(v); }
+  // Not scheduling points, and outside the memory model: set-up and final
+  // checks only. From a running context they are counted as hidden
+  // accesses (Machine::hidden_accesses).
+  T Peek() const {
+    m_->NoteHiddenAccess();
+    return FromWord(value_);
+  }
+  void Poke(T v) {
+    m_->NoteHiddenAccess();
+    value_ = ToWord(v);
+  }
 
  private:
   static Word ToWord(T v) {

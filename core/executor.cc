@@ -36,6 +36,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
     result.picks = m.TakePicks();
     result.decision_hash = m.decision_hash();
     result.steps = m.step();
+    result.hidden_accesses = m.hidden_accesses();
     if (trace != nullptr) *trace = m.TakeTrace();
     // The scenario (and its cells) die before the machine.
     scenario.reset();

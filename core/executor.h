@@ -32,6 +32,7 @@ struct Execution {
   std::vector<uint32_t> picks;  // replaying these reproduces the execution
   uint64_t decision_hash = 0;
   uint64_t steps = 0;
+  uint64_t hidden_accesses = 0;  // Peek/Poke while running (Machine)
 };
 
 class Executor {

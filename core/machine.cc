@@ -288,9 +288,20 @@ uint32_t Machine::CollectChoices() {
   if (memory_.buffered() != 0) {
     for (int k = 0; k < num_cpus_; ++k) {
       memory_.Drainable(k, &drainable_);
+      if (drainable_.empty()) continue;
+      // Entry i counts as observed when it or any younger entry is: the
+      // younger ones may have to drain after it (FIFO under TSO, barriers
+      // and same-cell order under PSO).
+      const std::vector<Memory::Entry>& buffer = memory_.buffer(k);
+      observed_.assign(buffer.size(), false);
+      bool behind = false;
+      for (size_t j = buffer.size(); j-- > 0;) {
+        behind = behind || ObservedElsewhere(k, buffer[j].cell);
+        observed_[j] = behind;
+      }
       for (int i : drainable_) {
         choices_.push_back(Choice{ChoiceKind::kDrain, static_cast<uint8_t>(k),
-                                  static_cast<uint16_t>(i)});
+                                  static_cast<uint16_t>(i), observed_[i]});
       }
     }
   }
@@ -490,7 +501,7 @@ void Machine::SpinWhile(const CellBase& cell, Word value, Loc loc) {
   // No scheduling point before registering: the caller's load and this
   // registration are one step, as a CPU spinning on a cache line sees every
   // change to it.
-  if (priming_) Point();  // a thread does not spin before it runs
+  if (priming_) Point(cell.id_);  // a thread does not spin before it runs
   if (Visible(current_->cpu, cell) != value) return;
   Context* self = current_;
   self->state = CtxState::kSpinning;
@@ -544,7 +555,7 @@ void Machine::Park(int chan, Loc loc) {
 }
 
 bool Machine::ParkWhile(int chan, const CellBase& cell, Word value, Loc loc) {
-  Point();
+  Point(cell.id_);
   SleepQueueFence();
   if (cell.value_ != value) return false;
   ParkNow(chan, loc);
@@ -660,6 +671,28 @@ void Machine::Note(std::string text, Loc loc) {
   Rec(Op::kNote, static_cast<int>(trace_.notes.size()) - 1, 0, 0, loc);
 }
 
+bool Machine::ObservedElsewhere(int cpu, int cell) const {
+  if (cells_[cell].cell->waiters_ != 0) return true;
+  for (int k = 0; k < num_cpus_; ++k) {
+    if (k == cpu) continue;
+    const Cpu& c = cpus_[k];
+    // Who runs next on k: its top context, or the head of its run queue
+    // (a primed thread waits there at its first operation).
+    const Context* next = c.Top();
+    if (next == nullptr && !c.runq.empty()) next = c.runq.front();
+    if (next != nullptr && next->state == CtxState::kRunnable &&
+        next->pending_cell == cell) {
+      return true;
+    }
+    for (const Memory::Entry& e : memory_.buffer(k)) {
+      if (e.cell == cell) return true;
+    }
+  }
+  // Migratable threads and newly delivered handlers run local code up to
+  // their next scheduling point, where their access becomes pending.
+  return false;
+}
+
 Word Machine::Visible(int cpu, const CellBase& cell) const {
   if (memory_.weak()) {
     if (std::optional<Word> own = memory_.Forward(cpu, cell.id_)) return *own;
@@ -690,7 +723,7 @@ void Machine::AccessSlow(const CellBase& cell, AccessKind kind, Loc loc) {
 }
 
 Word Machine::Load(const CellBase& cell, Loc loc, Order order) {
-  Point();
+  Point(cell.id_);
   Word v;
   if (memory_.weak()) {
     v = WeakLoad(cell, loc);
@@ -729,7 +762,7 @@ Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
 }
 
 void Machine::Store(CellBase& cell, Word value, Loc loc, Order order) {
-  Point();
+  Point(cell.id_);
   if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
   if (memory_.weak()) {
     memory_.Buffer(current_->cpu, cell.id_, value, loc);
@@ -771,7 +804,7 @@ void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
 
 Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
                   Order order) {
-  Point();
+  Point(cell.id_);
   if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
@@ -788,7 +821,7 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
 }
 
 Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
-  Point();
+  Point(cell.id_);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kSwap, cell.id_, old, value, loc);
@@ -798,7 +831,7 @@ Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
 }
 
 Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc) {
-  Point();
+  Point(cell.id_);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kAdd, cell.id_, old, old + delta, loc);

@@ -88,6 +88,10 @@ struct Context {
   const CellBase* wait_cell = nullptr;
   Word wait_value = 0;
   Loc wait_loc;
+  // The cell the operation waiting at this context's scheduling point
+  // accesses once the context runs again (-1: none). What the bounded
+  // search's drain reduction asks: is some other agent about to touch it?
+  int pending_cell = -1;
   // While parked.
   int chan = -1;
   uint64_t park_step = 0;
@@ -234,6 +238,13 @@ class Machine {
   void MarkAtomic(const CellBase& cell);
   bool IsAtomic(int cell) const { return cells_[cell].atomic; }
   bool IsLockWord(int cell) const { return cells_[cell].lock >= 0; }
+  // Peek/Poke from a running context: memory read or written outside the
+  // model (cell.h allows them in set-up and final checks only). Counted, so
+  // that a search whose soundness rests on seeing every access can tell.
+  void NoteHiddenAccess() {
+    if (current_ != nullptr) ++hidden_accesses_;
+  }
+  uint64_t hidden_accesses() const { return hidden_accesses_; }
   // A free-form trace line (kept only while recording).
   void Note(std::string text, Loc loc = Loc::Here());
 
@@ -325,7 +336,9 @@ class Machine {
   [[noreturn]] void FinishContext(Context* ctx);
 
   // A scheduling point of the running context.
-  __attribute__((always_inline)) void Point() {
+  // `cell`: the cell the operation taking effect after the point accesses.
+  __attribute__((always_inline)) void Point(int cell = -1) {
+    current_->pending_cell = cell;
     if (__builtin_expect(priming_, false)) return Primed();
     Context* next = Decide();
     if (next != current_) SwitchFrom(current_, next, false);
@@ -402,6 +415,10 @@ class Machine {
   // The value `cpu` sees for `cell` without a load decision: its own newest
   // buffered store, else memory.
   Word Visible(int cpu, const CellBase& cell) const;
+  // Whether an agent other than `cpu` may observe `cell` next: a context of
+  // another CPU whose pending operation accesses it, a context spinning on
+  // it, or another CPU's buffered store to it (see Choice::observed).
+  bool ObservedElsewhere(int cpu, int cell) const;
   Word WeakLoad(const CellBase& cell, Loc loc);
   // Makes the buffer ready for an atomic RMW of `cell` (see memory.h).
   void DrainForRmw(CellBase& cell);
@@ -475,7 +492,9 @@ class Machine {
   std::vector<uint32_t> picks_;
   Memory memory_;
   std::vector<int> drainable_;          // scratch for CollectChoices
+  std::vector<bool> observed_;          // scratch for CollectChoices
   uint64_t decision_hash_ = 0xcbf29ce484222325ULL;
+  uint64_t hidden_accesses_ = 0;
   std::vector<Fiber*> dead_fibers_;     // released once switched off
   Trace trace_;
   std::vector<Reorder> reorders_;       // recorded only while tracing

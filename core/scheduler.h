@@ -30,6 +30,12 @@ struct Choice {
   uint8_t cpu;
   uint16_t arg;  // thread (kPlace), source (kRaise), buffer index (kDrain),
                  // staleness (kReadFrom)
+  // kDrain only: some agent other than `cpu` may observe the cell of this
+  // entry or of a younger one (which may have to drain after it) at once:
+  // its next operation accesses the cell, it spins on it, or its own
+  // buffer holds a store to it. Under TSO and PSO, a drain that is not
+  // observed now is indistinguishable from the same drain made later.
+  bool observed = false;
 };
 
 class Scheduler {

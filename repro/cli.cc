@@ -355,6 +355,9 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
                                " executions within ", bound,
                                " ran without a finding (raise --runs)");
       }
+      if (!summary.empty() && b.drains_reduced) {
+        summary += " (early drains only where observable: docs/schedulers.md)";
+      }
       if (!summary.empty() && o.shards > 1) {
         summary += absl::StrCat(" (shard ", o.shard, "/", o.shards, ", ",
                                 b.probes, " executions walked other shards)");

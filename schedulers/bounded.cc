@@ -32,8 +32,9 @@ bool Within(const Cost& used, const Cost& more, const Bounds& b) {
 // first, for the next backtrack.
 class BoundedDfs : public Scheduler {
  public:
-  BoundedDfs(const std::vector<uint32_t>& prefix, size_t fixed, const Bounds& bounds)
-      : prefix_(prefix), fixed_(fixed), bounds_(bounds) {}
+  BoundedDfs(const std::vector<uint32_t>& prefix, size_t fixed, const Bounds& bounds,
+             bool reduce_drains)
+      : prefix_(prefix), fixed_(fixed), bounds_(bounds), reduce_drains_(reduce_drains) {}
 
   uint32_t Pick(const Choice* choices, uint32_t n, int current_cpu) override {
     const size_t depth = nodes_.size();
@@ -53,9 +54,15 @@ class BoundedDfs : public Scheduler {
     const uint32_t base = BasePick(choices, n, current_cpu);
     alts_.push_back(base);
     for (uint32_t i = 0; i < n; ++i) {
-      if (i != base && Within(used_, CostOf(choices, n, current_cpu, i), bounds_)) {
-        alts_.push_back(i);
+      if (i == base) continue;
+      const Cost cost = CostOf(choices, n, current_cpu, i);
+      if (!Within(used_, cost, bounds_)) continue;
+      // An unobserved costed drain has a later twin (see bounded.h).
+      if (reduce_drains_ && choices[i].kind == ChoiceKind::kDrain &&
+          cost.reorderings != 0 && !choices[i].observed) {
+        continue;
       }
+      alts_.push_back(i);
     }
     node.count = static_cast<uint32_t>(alts_.size()) - node.begin;
     if (depth < prefix_.size()) {
@@ -105,6 +112,7 @@ class BoundedDfs : public Scheduler {
   const std::vector<uint32_t>& prefix_;
   size_t fixed_;
   Bounds bounds_;
+  bool reduce_drains_;
   Cost used_;
   std::vector<Node> nodes_;
   std::vector<uint32_t> alts_;
@@ -162,11 +170,21 @@ Cost CostOf(const Choice* choices, uint32_t n, int current_cpu, uint32_t pick) {
   return cost;
 }
 
-BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options,
-                         const std::function<void(const BoundedResult&)>& progress) {
+namespace {
+
+// One search; with `reduce`, returns early with *hidden set when an
+// execution accessed a cell outside the model (the reduction's argument
+// does not cover it, and the caller starts again without it).
+BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
+                     bool reduce, bool* hidden,
+                     const std::function<void(const BoundedResult&)>& progress) {
   BoundedResult result;
   Executor executor(spec);
   if (options.memory_model) executor.set_memory_model(*options.memory_model);
+  // Under the relaxed model which stale values a load may return depends
+  // on the order of commits across cells: moving a drain is visible there.
+  const MemoryModel model = executor.memory_model();
+  reduce = reduce && (model == MemoryModel::kTSO || model == MemoryModel::kPSO);
   if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
   if (options.detect_races) executor.set_races(*options.detect_races);
   executor.set_lockdep(options.lockdep);
@@ -178,8 +196,12 @@ BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options
   uint64_t subtree = 0;
   while (result.executions < options.max_executions) {
     const bool owned = subtree % shards == options.shard % shards;
-    BoundedDfs dfs(prefix, fixed, options.bounds);
+    BoundedDfs dfs(prefix, fixed, options.bounds, reduce);
     const Execution e = executor.Run(dfs, options.max_steps);
+    if (reduce && e.hidden_accesses != 0) {
+      *hidden = true;
+      return result;
+    }
     result.diverged |= dfs.diverged();
     if (owned) {
       ++result.executions;
@@ -207,7 +229,20 @@ BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options
     }
     if (changed < split) ++subtree;
   }
+  result.drains_reduced = reduce;
   return result;
+}
+
+}  // namespace
+
+BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options,
+                         const std::function<void(const BoundedResult&)>& progress) {
+  bool hidden = false;
+  if (options.reduce_drains) {
+    BoundedResult r = Search(spec, options, /*reduce=*/true, &hidden, progress);
+    if (!hidden) return r;
+  }
+  return Search(spec, options, /*reduce=*/false, &hidden, progress);
 }
 
 std::vector<uint32_t> DeviationPrefix(Executor& executor, Scheduler& inner,

@@ -37,6 +37,23 @@
 //
 // A fixed prefix of picks is replayed first and never backtracked into; the
 // bounds count only the decisions after it.
+//
+// Drain reduction (under TSO and PSO): a costed drain of CPU c's store to
+// cell X is offered only at decisions where some other agent may observe X,
+// or the cell of a younger entry of c's buffer that may have to drain after
+// it, at once: another CPU's next operation accesses the cell, a context
+// spins on it, or another CPU has a buffered store to it. Any bounded
+// execution with a costed drain at another decision has a twin in which
+// that drain is made later, just before the first such observation (or
+// where the base makes it for free). Under TSO and PSO a load returns its
+// CPU's own newest store or memory, so every load returns the same value
+// in the twin; its verdict is the same, and it costs no more (no other
+// pick's cost depends on when a drain happens). So every verdict within the
+// bounds is still found, and a clean result still proves the bound. Not
+// under the relaxed model: there the stale values a load may return depend
+// on the order of commits across cells. The argument needs every access to
+// go through the machine; a scenario that Peeks or Pokes a cell while it
+// runs is searched without the reduction.
 #ifndef SMPFUZZ_SCHEDULERS_BOUNDED_H_
 #define SMPFUZZ_SCHEDULERS_BOUNDED_H_
 
@@ -81,6 +98,11 @@ struct BoundedOptions {
   std::optional<bool> detect_races;
   bool all_findings = false;     // keep going after the first finding
   std::optional<VerdictKind> stop_kind;  // with all_findings: stop at it
+  // Offer a costed drain only where another agent may observe its cell
+  // at once (Choice::observed); see "Drain reduction" above. Switched off
+  // by itself for a scenario whose code reads or writes cells outside the
+  // model while it runs (Peek/Poke).
+  bool reduce_drains = true;
 };
 
 struct BoundedResult {
@@ -89,6 +111,9 @@ struct BoundedResult {
   uint64_t steps = 0;
   bool complete = false;    // the bounded tree (this shard's part) was exhausted
   bool diverged = false;    // a replayed prefix did not fit: nondeterminism
+  // The drain reduction was in force for the whole search (a weak memory
+  // model, no hidden accesses): executions counts pruned interleavings out.
+  bool drains_reduced = false;
   std::vector<Finding> findings;  // distinct signatures, confirmed
 };
 
