@@ -15,6 +15,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   options.memory_model = model_;
   options.enter_meaning = enter_;
   options.switches = switches_;
+  options.observe_drains = observe_drains_;
   Execution result;
   {
     Machine m(pool_, scheduler, options);

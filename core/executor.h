@@ -68,6 +68,8 @@ class Executor {
   // The scenario's swarm switches for later executions (bit i: switch i).
   void set_switches(uint64_t switches) { switches_ = switches; }
   uint64_t switches() const { return switches_; }
+  // Mark drain choices observed or not (Machine::Options::observe_drains).
+  void set_observe_drains(bool on) { observe_drains_ = on; }
 
   // Scratch for schedulers/search.cc (ClassifyMembarMisuse): whether a short
   // SC search reaches a verdict signature, keyed by the signature and the
@@ -88,6 +90,7 @@ class Executor {
   RaceDetector races_;
   std::vector<Observer*> extra_observers_;
   uint64_t switches_ = 0;
+  bool observe_drains_ = false;
   std::map<std::string, uint64_t> sc_reach_memo_;
   FiberPool pool_;
 };

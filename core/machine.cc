@@ -33,6 +33,7 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
       max_steps_(options.max_steps),
       record_(options.record),
       switches_(options.switches),
+      observe_drains_(options.observe_drains),
       memory_(options.memory_model, options.enter_meaning,
               std::clamp(options.num_cpus, 1, kMaxCpus)) {
   choices_.reserve(64);
@@ -294,10 +295,12 @@ uint32_t Machine::CollectChoices() {
       // and same-cell order under PSO).
       const std::vector<Memory::Entry>& buffer = memory_.buffer(k);
       observed_.assign(buffer.size(), false);
-      bool behind = false;
-      for (size_t j = buffer.size(); j-- > 0;) {
-        behind = behind || ObservedElsewhere(k, buffer[j].cell);
-        observed_[j] = behind;
+      if (observe_drains_) {
+        bool behind = false;
+        for (size_t j = buffer.size(); j-- > 0;) {
+          behind = behind || ObservedElsewhere(k, buffer[j].cell);
+          observed_[j] = behind;
+        }
       }
       for (int i : drainable_) {
         choices_.push_back(Choice{ChoiceKind::kDrain, static_cast<uint8_t>(k),

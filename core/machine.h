@@ -111,6 +111,9 @@ class Machine {
     // Swarm switches (bit i: switch i on): options a scenario offers the
     // fuzzer, such as extra interrupt sources (ScenarioSpec::num_switches).
     uint64_t switches = 0;
+    // Fill in Choice::observed for drain choices (the bounded search's
+    // drain reduction asks; it costs a scan of the buffers per decision).
+    bool observe_drains = false;
   };
 
   // `pool` and `scheduler` must outlive the Machine.
@@ -461,6 +464,7 @@ class Machine {
   const uint64_t max_steps_;
   const bool record_;
   const uint64_t switches_;
+  const bool observe_drains_;
 
   // Declarations.
   std::vector<Thread> threads_;

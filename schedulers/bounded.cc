@@ -185,6 +185,7 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
   // on the order of commits across cells: moving a drain is visible there.
   const MemoryModel model = executor.memory_model();
   reduce = reduce && (model == MemoryModel::kTSO || model == MemoryModel::kPSO);
+  executor.set_observe_drains(reduce);
   if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
   if (options.detect_races) executor.set_races(*options.detect_races);
   executor.set_lockdep(options.lockdep);
