@@ -248,6 +248,15 @@ class Machine {
     if (current_ != nullptr) ++hidden_accesses_;
   }
   uint64_t hidden_accesses() const { return hidden_accesses_; }
+  // What `cpu` would read from `cell` now, with no scheduling point and no
+  // trace line: its own newest buffered store, else memory (a CPU sees its
+  // own stores at once, whatever the model). For per-CPU state that code
+  // reads outside the model, such as an spl's cpl for lockdep. Counted as
+  // a hidden access from a running context, as Peek is.
+  Word ViewOf(int cpu, const CellBase& cell) {
+    NoteHiddenAccess();
+    return Visible(cpu, cell);
+  }
   // A free-form trace line (kept only while recording).
   void Note(std::string text, Loc loc = Loc::Here());
 
