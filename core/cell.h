@@ -29,10 +29,7 @@ class CellBase {
   int id() const { return id_; }
   Machine& machine() const { return *m_; }
   // The current value, without a scheduling point: set-up and checks only.
-  Word PeekWord() const {
-    m_->NoteHiddenAccess();
-    return value_;
-  }
+  Word PeekWord() const { return m_->PeekValue(*this); }
 
  protected:
   friend class Machine;
@@ -90,13 +87,10 @@ class Shared : public CellBase {
     m_->SpinWhile(*this, ToWord(v), loc);
   }
 
-  // Not scheduling points, and outside the memory model: set-up and final
-  // checks only. From a running context they are counted as hidden
-  // accesses (Machine::hidden_accesses).
-  T Peek() const {
-    m_->NoteHiddenAccess();
-    return FromWord(value_);
-  }
+  // Not scheduling points: for set-up and final checks. From a running
+  // context Peek sees what that context's CPU sees (its own buffered
+  // store first) and both count as hidden accesses (Machine::PeekValue).
+  T Peek() const { return FromWord(m_->PeekValue(*this)); }
   void Poke(T v) {
     m_->NoteHiddenAccess();
     value_ = ToWord(v);

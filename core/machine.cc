@@ -304,7 +304,8 @@ uint32_t Machine::CollectChoices() {
       }
       for (int i : drainable_) {
         choices_.push_back(Choice{ChoiceKind::kDrain, static_cast<uint8_t>(k),
-                                  static_cast<uint16_t>(i), observed_[i]});
+                                  static_cast<uint16_t>(i),
+                                  observe_drains_ && observed_[i]});
       }
     }
   }

@@ -241,22 +241,21 @@ class Machine {
   void MarkAtomic(const CellBase& cell);
   bool IsAtomic(int cell) const { return cells_[cell].atomic; }
   bool IsLockWord(int cell) const { return cells_[cell].lock >= 0; }
-  // Peek/Poke from a running context: memory read or written outside the
-  // model (cell.h allows them in set-up and final checks only). Counted, so
-  // that a search whose soundness rests on seeing every access can tell.
+  // What Peek returns. Outside any context (set-up, final checks): memory.
+  // From a running context: what its CPU sees, its own newest buffered
+  // store or else memory (a CPU sees its own stores at once, whatever the
+  // model), with no scheduling point and no trace line; counted as a
+  // hidden access, so that a search whose soundness rests on seeing every
+  // access can tell. Poke from a running context is counted too.
+  Word PeekValue(const CellBase& cell) {
+    if (current_ == nullptr) return PeekMemory(cell);
+    ++hidden_accesses_;
+    return Visible(current_->cpu, cell);
+  }
   void NoteHiddenAccess() {
     if (current_ != nullptr) ++hidden_accesses_;
   }
   uint64_t hidden_accesses() const { return hidden_accesses_; }
-  // What `cpu` would read from `cell` now, with no scheduling point and no
-  // trace line: its own newest buffered store, else memory (a CPU sees its
-  // own stores at once, whatever the model). For per-CPU state that code
-  // reads outside the model, such as an spl's cpl for lockdep. Counted as
-  // a hidden access from a running context, as Peek is.
-  Word ViewOf(int cpu, const CellBase& cell) {
-    NoteHiddenAccess();
-    return Visible(cpu, cell);
-  }
   // A free-form trace line (kept only while recording).
   void Note(std::string text, Loc loc = Loc::Here());
 
@@ -427,6 +426,7 @@ class Machine {
   // The value `cpu` sees for `cell` without a load decision: its own newest
   // buffered store, else memory.
   Word Visible(int cpu, const CellBase& cell) const;
+  static Word PeekMemory(const CellBase& cell);
   // Whether an agent other than `cpu` may observe `cell` next: a context of
   // another CPU whose pending operation accesses it, a context spinning on
   // it, or another CPU's buffered store to it (see Choice::observed).

@@ -32,9 +32,8 @@ LazySpl::LazySpl(Machine& m, SplNames names, LazySplOptions options)
   }
   lockdep_ = Lockdep::Of(m);
   if (lockdep_ != nullptr) {
-    lockdep_->AddIplView([this](int cpu) {
-      return static_cast<SplMask>(m_.ViewOf(cpu, *cpl_[cpu]));
-    });
+    // Lockdep asks for the acting context's CPU: Peek is that CPU's view.
+    lockdep_->AddIplView([this](int cpu) { return cpl_[cpu]->Peek(); });
   }
   if (options_.one_cpu_per_level) {
     tokens_.resize(kLevelHigh + 1);

@@ -28,11 +28,11 @@
 // Deviations: a replayed interrupt runs in the context of whatever called
 // splx (the core sees a thread, not a handler), at the interrupt's level,
 // with interrupts enabled: as on i386. cpl is read for lockdep (AddIplView)
-// and Current() without a scheduling point, as the CPU sees it: its own
-// newest store, buffered or not (Machine::ViewOf). Reading memory instead
-// (Peek) was exact only under SC: under PSO lockdep saw a stale cpl 0 on
-// the CPU that had just raised it and reported a correct spl/lock order
-// as IPL-unsafe (regression: tech_kern_2003_ordered_pso_cpl).
+// and Current() with Peek, without a scheduling point, as the CPU sees it:
+// its own newest store, buffered or not (Machine::PeekValue). When Peek
+// read memory, that was exact only under SC: under PSO lockdep saw a stale
+// cpl 0 on the CPU that had just raised it and reported a correct spl/lock
+// order as IPL-unsafe (regression: tech_kern_2003_ordered_pso_cpl).
 //
 // Scheduling points: splraise is 2 (read and write cpl) plus the token
 // spins; splx is 4 (interrupts off, write cpl, read ipending, interrupts
@@ -76,9 +76,7 @@ class LazySpl : public Spl {
 
   SplMask splraise(SplMask levels, Loc loc = Loc::Here()) override;
   void splx(SplMask s, Loc loc = Loc::Here()) override;
-  SplMask Current() const override {
-    return static_cast<SplMask>(m_.ViewOf(m_.cpu(), *cpl_[m_.cpu()]));
-  }
+  SplMask Current() const override { return cpl_[m_.cpu()]->Peek(); }
 
   // Lines deferred on `cpu` and not replayed yet (bit = line id). Peek:
   // for final checks.
