@@ -293,9 +293,9 @@ uint32_t Machine::CollectChoices() {
       // Entry i counts as observed when it or any younger entry is: the
       // younger ones may have to drain after it (FIFO under TSO, barriers
       // and same-cell order under PSO).
-      const std::vector<Memory::Entry>& buffer = memory_.buffer(k);
-      observed_.assign(buffer.size(), false);
       if (observe_drains_) {
+        const std::vector<Memory::Entry>& buffer = memory_.buffer(k);
+        observed_.assign(buffer.size(), false);
         bool behind = false;
         for (size_t j = buffer.size(); j-- > 0;) {
           behind = behind || ObservedElsewhere(k, buffer[j].cell);
@@ -696,6 +696,8 @@ bool Machine::ObservedElsewhere(int cpu, int cell) const {
   // their next scheduling point, where their access becomes pending.
   return false;
 }
+
+Word Machine::PeekMemory(const CellBase& cell) { return cell.value_; }
 
 Word Machine::Visible(int cpu, const CellBase& cell) const {
   if (memory_.weak()) {
