@@ -3,12 +3,15 @@
 # of SECONDS per correct variant (default 600), a fresh findings folder each
 # time, the target's seed corpus as the start. Prints a markdown table
 # (docs/fuzzing.md carries the latest one) and exits 1 if any campaign
-# found something.
+# found something. A campaign's findings folder is kept only if it found
+# something: copied to $SILENT_KEEP (default: ./silent-findings), and the
+# copy's path goes to stderr.
 #   bench/silent_campaigns.sh [SECONDS] [TARGET[/VARIANT]...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 limit="${1:-600}"; shift || true
 wanted=("$@")
+keep="${SILENT_KEEP:-$PWD/silent-findings}"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 
 source bench/fuzz_env.sh
@@ -36,7 +39,13 @@ while read -r name expects _; do
            --time="${limit}s" --out="$out" 2>&1 || true)"
   execs="$(grep -o 'executions [0-9]*' <<<"$log" | tail -1 | awk '{print $2}')"
   found="$(grep -c '^== found' <<<"$log" || true)"
-  [[ "$found" == "0" ]] || failed=1
+  if [[ "$found" != "0" ]]; then
+    failed=1
+    mkdir -p "$keep"
+    rm -rf "${keep:?}/$target-$variant"
+    cp -r "$out" "$keep/$target-$variant"
+    echo "silent_campaigns: $name found $found: $keep/$target-$variant" >&2
+  fi
   echo "| $name | $limit | ${execs:-?} | $found |"
 done < "$tmp/list"
 exit "$failed"
