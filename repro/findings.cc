@@ -90,7 +90,8 @@ std::string MinimizeSummary(const MinimizeResult& r) {
                       " decision(s) in ", r.executions, " replays; depth ",
                       r.depth.total(), " (", r.depth.preemptions, " preemption(s), ",
                       r.depth.interrupts, " interrupt(s), ", r.depth.reorderings,
-                      " reordering(s)); PCT bound 1/(n*k^(d-1)) = ", bound,
+                      " reordering(s)); PCT depth d = ", r.depth.total() + 1,
+                      ", bound 1/(n*k^(d-1)) = ", bound,
                       " for n=", r.contexts, " contexts, k=", r.steps, " steps");
 }
 

@@ -189,7 +189,8 @@ absl::StatusOr<MinimizeResult> Minimize(const proto::Schedule& input,
   }
   r.contexts = trace.contexts.size();
   r.steps = e.steps;
-  const int d = std::max(1, r.depth.total());
+  // One change point per deviation, on top of the initial priorities.
+  const int d = r.depth.total() + 1;
   r.pct_bound = 1.0 / (static_cast<double>(std::max<uint64_t>(1, r.contexts)) *
                        std::pow(static_cast<double>(std::max<uint64_t>(1, r.steps)),
                                 d - 1));

@@ -16,10 +16,12 @@
 // scenario's own (threads are bound to CPUs by the scenario).
 //
 // Depth: the decisions left, by kind: preemptions (RUN, PLACE), interrupts
-// (RAISE), reorderings (DRAIN, READ_FROM); d = their sum. PCT (Burckhardt
-// et al., ASPLOS 2010) finds a bug of depth d with probability at least
-// 1 / (n * k^(d-1)) for n contexts and k steps; the bound is reported for
-// the minimized execution's n and k.
+// (RAISE), reorderings (DRAIN, READ_FROM). PCT (Burckhardt et al., ASPLOS
+// 2010) finds a bug of depth d with probability at least 1 / (n * k^(d-1))
+// for n contexts and k steps; each deviation from the no-preemption base
+// takes one change point on top of the initial priorities, so the PCT
+// depth is their sum plus 1, and the bound is reported with it for the
+// minimized execution's n and k.
 #ifndef SMPFUZZ_REPRO_MINIMIZE_H_
 #define SMPFUZZ_REPRO_MINIMIZE_H_
 
