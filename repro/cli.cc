@@ -20,6 +20,7 @@
 #include "core/trace_json.h"
 #include "repro/schedule_io.h"
 #include "schedulers/bounded.h"
+#include "schedulers/bounded_estimate.h"
 #include "schedulers/pct_scheduler.h"
 #include "schedulers/replay_scheduler.h"
 #include "schedulers/search.h"
@@ -40,14 +41,16 @@ constexpr char kUsage[] =
     "              [--preemptions=P] [--interrupts=I] [--reorderings=R]\n"
     "              [--prefix=FILE] [--shard=i/n] [--model=sc|tso|pso|relaxed]\n"
     "              [--max-steps=N] [--all] [--races] [--no-lockdep] [--out=DIR]\n"
-    "              [--no-save]\n"
+    "              [--no-save] [--estimate=N]\n"
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
     "      (default findings/) with its schedule, trace and replay command.\n"
     "      pct: PCT of depth D (default 3). exhaustive: every execution with\n"
     "      at most P preemptions, I interrupts, R reorderings (default 2, 1,\n"
     "      1; N caps it, default 1000000), from the decisions of the schedule\n"
-    "      FILE (its scenario), or shard i of n of the search\n"
+    "      FILE (its scenario), or shard i of n of the search; with\n"
+    "      --estimate=N, only estimate each search's size and time from N\n"
+    "      random probes of its tree\n"
     "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
     "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
     "              [--until-found] [--until=KIND]\n"
@@ -136,12 +139,50 @@ int List(std::ostream& out) {
   return kOk;
 }
 
+// `smpfuzz run --scheduler=exhaustive --estimate=N`: how big each bounded
+// search would be, from N probes, and how long it would take at the
+// probes' own rate. Runs no search and saves nothing.
+int EstimateOnly(const std::vector<const ScenarioSpec*>& specs, const BoundedOptions& bounded,
+                 uint64_t probes, uint64_t seed, std::ostream& out) {
+  const std::string bound =
+      absl::StrCat("P=", bounded.bounds.preemptions, ", I=", bounded.bounds.interrupts,
+                   ", R=", bounded.bounds.reorderings);
+  out << "smpfuzz run: estimating the exhaustive search up to " << bound << " from "
+      << probes << " probes per scenario (seed " << seed << ")\n\n";
+  const int w = NameWidth(specs);
+  out << absl::StrFormat("%-*s %14s %8s %10s %12s\n", w, "scenario", "executions",
+                         "error", "exec/s", "would take");
+  for (const ScenarioSpec* spec : specs) {
+    // Wall time is reported, never used to decide anything.
+    const auto start = std::chrono::steady_clock::now();
+    const BoundedEstimate e = EstimateBounded(*spec, bounded, probes, seed);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = seconds > 0 ? static_cast<double>(e.probes) / seconds : 0.0;
+    std::string takes = "?";
+    if (rate > 0) {
+      const double t = e.executions / rate;
+      takes = t < 120      ? absl::StrFormat("%.0f s", t)
+              : t < 7200   ? absl::StrFormat("%.0f min", t / 60)
+              : t < 172800 ? absl::StrFormat("%.1f h", t / 3600)
+                           : absl::StrFormat("%.0f days", t / 86400);
+    }
+    out << absl::StrFormat("%-*s %14.3g %7.0f%% %10.0f %12s\n", w, spec->name(),
+                           e.executions,
+                           e.executions > 0 ? 100 * e.standard_error / e.executions : 0.0,
+                           rate, takes);
+  }
+  out << "\n(error: one standard error of the estimate; exec/s: the probes' own rate, "
+         "one core; docs/schedulers.md)\n";
+  return kOk;
+}
+
 int Run(const std::vector<std::string>& args, std::ostream& out,
         std::ostream& err, const std::string& self) {
   std::optional<Args> a = ParseArgs(
       args, 1,
       {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
-       "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard"},
+       "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate"},
       {"all", "no-save", "races", "no-lockdep"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
@@ -206,7 +247,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     err << "smpfuzz: --depth is for --scheduler=pct\n";
     return kBadInput;
   }
-  for (const char* name : {"preemptions", "interrupts", "reorderings", "prefix", "shard"}) {
+  for (const char* name :
+       {"preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate"}) {
     if (!exhaustive && a->flags.count(name) != 0) {
       err << "smpfuzz: --" << name << " is for --scheduler=exhaustive\n";
       return kBadInput;
@@ -279,6 +321,16 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   if (options.memory_model) bounded.memory_model = options.memory_model;
   bounded.detect_races = options.detect_races;
   bounded.max_steps = options.max_steps;
+  uint64_t estimate = 0;
+  if (!ParseCount(*a, "estimate", &estimate, err)) return kBadInput;
+  if (a->flags.count("estimate") != 0) {
+    if (estimate == 0) {
+      err << "smpfuzz: --estimate wants a number of probes above 0\n";
+      return kBadInput;
+    }
+    return EstimateOnly(specs, bounded, estimate, options.seed, out);
+  }
+
   const bool save = a->flags.count("no-save") == 0;
   const std::string out_dir =
       a->flags.count("out") != 0 ? a->flags["out"] : std::string("findings");

@@ -51,19 +51,7 @@ class BoundedDfs : public Scheduler {
       nodes_.push_back(node);
       return pick;
     }
-    const uint32_t base = BasePick(choices, n, current_cpu);
-    alts_.push_back(base);
-    for (uint32_t i = 0; i < n; ++i) {
-      if (i == base) continue;
-      const Cost cost = CostOf(choices, n, current_cpu, i);
-      if (!Within(used_, cost, bounds_)) continue;
-      // An unobserved costed drain has a later twin (see bounded.h).
-      if (reduce_drains_ && choices[i].kind == ChoiceKind::kDrain &&
-          cost.reorderings != 0 && !choices[i].observed) {
-        continue;
-      }
-      alts_.push_back(i);
-    }
+    AllowedPicks(choices, n, current_cpu, used_, bounds_, reduce_drains_, &alts_);
     node.count = static_cast<uint32_t>(alts_.size()) - node.begin;
     if (depth < prefix_.size()) {
       const auto first = alts_.begin() + node.begin;
@@ -141,6 +129,23 @@ class DeviationRecorder : public Scheduler {
 
 }  // namespace
 
+void AllowedPicks(const Choice* choices, uint32_t n, int current_cpu, const Cost& used,
+                  const Bounds& bounds, bool reduce_drains, std::vector<uint32_t>* out) {
+  const uint32_t base = BasePick(choices, n, current_cpu);
+  out->push_back(base);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (i == base) continue;
+    const Cost cost = CostOf(choices, n, current_cpu, i);
+    if (!Within(used, cost, bounds)) continue;
+    // An unobserved costed drain has a later twin (see bounded.h).
+    if (reduce_drains && choices[i].kind == ChoiceKind::kDrain && cost.reorderings != 0 &&
+        !choices[i].observed) {
+      continue;
+    }
+    out->push_back(i);
+  }
+}
+
 Cost CostOf(const Choice* choices, uint32_t n, int current_cpu, uint32_t pick) {
   Cost cost;
   const Choice& c = choices[pick];
@@ -170,6 +175,19 @@ Cost CostOf(const Choice* choices, uint32_t n, int current_cpu, uint32_t pick) {
   return cost;
 }
 
+bool ConfigureBounded(Executor& executor, const BoundedOptions& options, bool reduce) {
+  if (options.memory_model) executor.set_memory_model(*options.memory_model);
+  // Under the relaxed model which stale values a load may return depends
+  // on the order of commits across cells: moving a drain is visible there.
+  const MemoryModel model = executor.memory_model();
+  reduce = reduce && (model == MemoryModel::kTSO || model == MemoryModel::kPSO);
+  executor.set_observe_drains(reduce);
+  if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
+  if (options.detect_races) executor.set_races(*options.detect_races);
+  executor.set_lockdep(options.lockdep);
+  return reduce;
+}
+
 namespace {
 
 // One search; with `reduce`, returns early with *hidden set when an
@@ -180,15 +198,7 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
                      const std::function<void(const BoundedResult&)>& progress) {
   BoundedResult result;
   Executor executor(spec);
-  if (options.memory_model) executor.set_memory_model(*options.memory_model);
-  // Under the relaxed model which stale values a load may return depends
-  // on the order of commits across cells: moving a drain is visible there.
-  const MemoryModel model = executor.memory_model();
-  reduce = reduce && (model == MemoryModel::kTSO || model == MemoryModel::kPSO);
-  executor.set_observe_drains(reduce);
-  if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
-  if (options.detect_races) executor.set_races(*options.detect_races);
-  executor.set_lockdep(options.lockdep);
+  reduce = ConfigureBounded(executor, options, reduce);
   const uint32_t shards = std::max<uint32_t>(options.shards, 1);
   const size_t fixed = options.prefix.size();
   const size_t split = fixed + options.shard_depth;

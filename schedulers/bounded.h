@@ -84,6 +84,12 @@ struct Cost {
 };
 Cost CostOf(const Choice* choices, uint32_t n, int current_cpu, uint32_t pick);
 
+// Appends to `out` the picks the search tries at a decision, with `used`
+// spent so far: the base's pick first, then every other one within
+// `bounds` (minus, with `reduce_drains`, the unobserved costed drains).
+void AllowedPicks(const Choice* choices, uint32_t n, int current_cpu, const Cost& used,
+                  const Bounds& bounds, bool reduce_drains, std::vector<uint32_t>* out);
+
 struct BoundedOptions {
   Bounds bounds;
   std::vector<uint32_t> prefix;  // fixed dense picks, replayed first
@@ -116,6 +122,11 @@ struct BoundedResult {
   bool drains_reduced = false;
   std::vector<Finding> findings;  // distinct signatures, confirmed
 };
+
+// Sets `executor` up as the search runs it (model, membar_enter, races,
+// lockdep) and returns whether the drain reduction can be in force: asked
+// for (`reduce`), and a TSO or PSO model.
+bool ConfigureBounded(Executor& executor, const BoundedOptions& options, bool reduce);
 
 // `progress`, if set, is called every 1000 executions.
 BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options,
