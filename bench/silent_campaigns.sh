@@ -4,8 +4,9 @@
 # time, the target's seed corpus as the start. Prints a markdown table
 # (docs/fuzzing.md carries the latest one) and exits 1 if any campaign
 # found something. A campaign's findings folder is kept only if it found
-# something: copied to $SILENT_KEEP (default: ./silent-findings), and the
-# copy's path goes to stderr.
+# something: copied to $SILENT_KEEP (default: silent-findings/ in the
+# repository; a relative path is taken from there), and the copy's path
+# goes to stderr.
 #   bench/silent_campaigns.sh [SECONDS] [TARGET[/VARIANT]...]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,7 +44,7 @@ while read -r name expects _; do
     failed=1
     mkdir -p "$keep"
     rm -rf "${keep:?}/$target-$variant"
-    cp -r "$out" "$keep/$target-$variant"
+    [[ -d "$out" ]] && cp -r "$out" "$keep/$target-$variant"
     echo "silent_campaigns: $name found $found: $keep/$target-$variant" >&2
   fi
   echo "| $name | $limit | ${execs:-?} | $found |"

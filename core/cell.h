@@ -3,7 +3,9 @@
 // A Shared<T> is one machine word of simulated memory with a name and a
 // small id. Every access through Load/Store/Cas/Swap/FetchAdd is a
 // scheduling point (before it takes effect) and is traced with its caller's
-// file:line. Peek/Poke bypass the machine: for set-up and final checks only.
+// file:line. Peek/Poke are not scheduling points and are not traced: for
+// set-up and final checks (Peek from running code sees its CPU's view;
+// Poke writes memory, under any buffered store of that CPU to the cell).
 //
 // Memory is sequentially consistent here; atomic read-modify-writes are
 // atomic and, as in atomic_ops(3), promise no ordering of other accesses

@@ -91,7 +91,9 @@ class Lockdep : public Observer {
   void Declare(int lock, const LockClass& cls);
   // `view(cpu)` returns extra machine levels blocked on `cpu` (bit L:
   // level L), for IPL implementations that block interrupts in software.
-  // Called at lock events; must only Peek cells.
+  // Called at lock events of the acting context, with `cpu` its CPU (a
+  // view may rely on that: Peek from running code is that CPU's view);
+  // must only Peek cells.
   void AddIplView(std::function<uint32_t(int cpu)> view);
 
   // Annotation from a primitive before it starts waiting for `lock` (as

@@ -173,7 +173,9 @@ int EstimateOnly(const std::vector<const ScenarioSpec*>& specs, const BoundedOpt
                            rate, takes);
   }
   out << "\n(error: one standard error of the estimate; exec/s: the probes' own rate, "
-         "one core; docs/schedulers.md)\n";
+         "one core; the whole tree, though a search stops at --runs="
+      << bounded.max_executions << " and a bug variant's at its first finding; "
+      << "docs/schedulers.md)\n";
   return kOk;
 }
 
@@ -324,9 +326,16 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   uint64_t estimate = 0;
   if (!ParseCount(*a, "estimate", &estimate, err)) return kBadInput;
   if (a->flags.count("estimate") != 0) {
-    if (estimate == 0) {
-      err << "smpfuzz: --estimate wants a number of probes above 0\n";
+    if (estimate < 2) {
+      err << "smpfuzz: --estimate wants at least 2 probes (the error needs two)\n";
       return kBadInput;
+    }
+    for (const char* name : {"shard", "all", "out"}) {
+      if (a->flags.count(name) != 0) {
+        err << "smpfuzz: --" << name << " does not go with --estimate, which "
+            << "estimates the whole tree and runs no search\n";
+        return kBadInput;
+      }
     }
     return EstimateOnly(specs, bounded, estimate, options.seed, out);
   }

@@ -10,24 +10,27 @@
 namespace smp {
 namespace {
 
-// A guess at the number of executions below a pick that leaves `budget`
-// deviations to spend over `left` more decisions with about `spread`
-// alternatives each: sum over j <= budget of C(left, j) * spread^j. Only
-// the variance depends on how good the guess is, never the mean.
-double SubtreeGuess(int budget, double left, double spread) {
-  double term = 1, sum = 1;
+// The log of a guess at the number of executions below a pick that
+// leaves `budget` deviations to spend over `left` more decisions with
+// about `spread` alternatives each: sum over j <= budget of
+// C(left, j) * spread^j, summed in log space (budgets up to 3 * 64 and
+// long executions overflow a double). Only the variance depends on how
+// good the guess is, never the mean.
+double LogSubtreeGuess(int budget, double left, double spread) {
+  double log_term = 0, log_sum = 0;  // j = 0: one execution
   for (int j = 1; j <= budget && j <= left; ++j) {
-    term *= (left - j + 1) / j * spread;
-    sum += term;
+    log_term += std::log((left - j + 1) / j * spread);
+    const double hi = std::max(log_sum, log_term);
+    log_sum = hi + std::log(std::exp(log_sum - hi) + std::exp(log_term - hi));
   }
-  return sum;
+  return log_sum;
 }
 
 // Replays the fixed prefix, then descends: at each decision it takes one
-// of the allowed picks, with a probability that follows SubtreeGuess (a
+// of the allowed picks, with a probability that follows LogSubtreeGuess (a
 // costed pick leaves less budget, so a smaller subtree), and multiplies the
 // estimate by 1/that probability. Uniform picks (Knuth's original) are
-// unbiased too, but their descents spend the budget early almost always,
+// unbiased too, but their descents almost always spend the budget early,
 // and the rare ones that keep it carry most of the tree.
 class Probe : public Scheduler {
  public:
@@ -54,13 +57,19 @@ class Probe : public Scheduler {
                        used_.preemptions - used_.interrupts - used_.reorderings;
     weights_.clear();
     costs_.clear();
-    double total = 0;
+    double top = 0;
     for (uint32_t a : alts_) {
       const Cost c = CostOf(choices, n, current_cpu, a);
       costs_.push_back(c);
       weights_.push_back(
-          SubtreeGuess(budget - c.preemptions - c.interrupts - c.reorderings, left, spread));
-      total += weights_.back();
+          LogSubtreeGuess(budget - c.preemptions - c.interrupts - c.reorderings, left, spread));
+      top = std::max(top, weights_.back());
+    }
+    // Relative weights: the largest is 1, none is 0 (a guess is >= 1).
+    double total = 0;
+    for (double& w : weights_) {
+      w = std::exp(w - top);
+      total += w;
     }
     // A uniform draw in [0, total) picks alternative k with probability
     // weights_[k] / total.
@@ -99,12 +108,16 @@ BoundedEstimate Estimate(const ScenarioSpec& spec, const BoundedOptions& options
   Executor executor(spec);
   reduce = ConfigureBounded(executor, options, reduce);
   Random rng(seed);
-  // The horizon of SubtreeGuess: the decisions of the base execution (no
+  // The horizon of LogSubtreeGuess: the decisions of the base execution (no
   // budget), then the longest probe so far.
   uint64_t horizon = 1;
   {
     Probe base(options.prefix, Bounds{0, 0, 0}, reduce, 1, rng);
-    executor.Run(base, options.max_steps);
+    const Execution e = executor.Run(base, options.max_steps);
+    if (reduce && e.hidden_accesses != 0) {
+      *hidden = true;
+      return r;
+    }
     horizon = std::max<uint64_t>(1, base.decisions());
   }
   double sum = 0, sum_squares = 0;

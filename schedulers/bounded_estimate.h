@@ -1,16 +1,24 @@
 // How many executions a bounded exhaustive search would run, estimated
 // before running it: Knuth's estimator of the size of a backtrack tree
 // (D. E. Knuth, "Estimating the efficiency of backtrack programs", Math.
-// Comp. 29, 1975).
+// Comp. 29, 1975), with importance sampling.
 //
 // One probe is one execution that walks down the search's own tree
 // (schedulers/bounded.h: the same allowed picks, bounds, prefix and drain
-// reduction) taking a uniformly random allowed pick at every decision;
-// the product of the numbers of allowed picks along the way is an unbiased
-// estimate of the number of leaves, that is, of executions. The mean over
-// probes is the estimate, with its standard error. On trees whose
-// branching is uneven the variance is large, and the estimate tends to
-// undershoot with few probes: the error is a guide, not a bound.
+// reduction). At every decision it takes one allowed pick, drawn with a
+// probability p that follows a guess at the size of that pick's subtree,
+// and multiplies its estimate by 1/p. The estimate of one probe is then an
+// unbiased estimate of the number of leaves, that is, of executions,
+// whatever the guess; a good guess only makes its variance small. The mean
+// over probes is the estimate, with its standard error. Knuth's uniform
+// picks are the special case of equal guesses; on preemption-bounded trees
+// they undershoot badly (docs/schedulers.md).
+//
+// What is estimated is the whole tree: the search's --runs cap, its stop
+// at a first finding and its shards are not taken into account. The drain
+// reduction is assumed in force unless a probe makes a hidden access (the
+// search drops the reduction when any of its executions does, which a
+// probe may not sample).
 //
 // Deterministic: the probes' picks come from `seed` alone. Thread-safety:
 // none.
@@ -29,11 +37,11 @@ struct BoundedEstimate {
   uint64_t steps = 0;           // over all probes
   double executions = 0;        // the estimate: mean over probes
   double standard_error = 0;    // of that mean
-  bool drains_reduced = false;  // the search would run with the reduction
+  bool drains_reduced = false;  // no probe made a hidden access
 };
 
-// `probes` random descents of the tree RunBounded(spec, options) would
-// walk (its shard settings are ignored: the estimate is of the whole tree).
+// `probes` (>= 1) random descents of the tree RunBounded(spec, options)
+// walks (the whole tree: see above).
 BoundedEstimate EstimateBounded(const ScenarioSpec& spec, const BoundedOptions& options,
                                 uint64_t probes, uint64_t seed);
 

@@ -57,6 +57,8 @@ int NeededDeviations(const ScenarioSpec& spec, const Finding& f) {
   };
   std::vector<SparseDecision> kept = f.decisions;
   const std::string want = signature(kept);
+  // The decisions must replay to a verdict, or every drop would keep "it".
+  EXPECT_FALSE(want.empty()) << spec.name() << ": the finding did not replay";
   for (size_t i = 0; i < kept.size();) {
     std::vector<SparseDecision> fewer = kept;
     fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
@@ -170,19 +172,19 @@ bool KnownDeeper(const std::string& name) {
 
 // Acceptance: on every bug variant of depth <= 3, the measured hit rate of
 // PCT at that depth is at or above 1/(n*k^(d-1)) (n agents, k steps).
-// Variants whose low estimate is at most 3 are measured at their high one
-// (DepthOf); where the two differ, the rate at the low one is printed
-// beside it, not asserted. Fixed seed.
+// Every variant whose low estimate is at most 3 is measured at its high
+// one (DepthOf), which may be 4; where the two differ, the rate at the low
+// one is printed beside it, not asserted. Fixed seed.
 TEST(PctScheduler, HitRateIsAtLeastTheBoundOnBugsOfDepthUpToThree) {
   constexpr uint64_t kRuns = 2000;
   for (const ScenarioSpec* spec : ScenarioRegistry::Global().All()) {
     if (spec->expected == VerdictKind::kClean || KnownDeeper(spec->name())) continue;
     const DepthEstimate depth = DepthOf(*spec);
-    if (depth.low < 0 || depth.low > 3) continue;
+    if (depth.low < 0) continue;  // low is at most 3: c <= 2
     const int d = depth.high;
     const HitRate r = Measure(*spec, d, kRuns);
     const double rate = static_cast<double>(r.hits) / kRuns;
-    std::string at_low = "";
+    std::string at_low;
     if (depth.low < d) {
       const HitRate low = Measure(*spec, depth.low, kRuns);
       char text[64];
