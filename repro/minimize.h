@@ -18,10 +18,11 @@
 // Depth: the decisions left, by kind: preemptions (RUN, PLACE), interrupts
 // (RAISE), reorderings (DRAIN, READ_FROM). PCT (Burckhardt et al., ASPLOS
 // 2010) finds a bug of depth d with probability at least 1 / (n * k^(d-1))
-// for n contexts and k steps; each deviation from the no-preemption base
-// takes one change point on top of the initial priorities, so the PCT
-// depth is their sum plus 1, and the bound is reported with it for the
-// minimized execution's n and k.
+// for n contexts and k steps; with one change point per deviation from
+// the no-preemption base on top of the initial priorities, their sum plus
+// 1 is a depth that suffices (an upper estimate: the initial order may
+// make some deviations by itself), and the bound is reported with it for
+// the minimized execution's n and k.
 #ifndef SMPFUZZ_REPRO_MINIMIZE_H_
 #define SMPFUZZ_REPRO_MINIMIZE_H_
 
