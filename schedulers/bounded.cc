@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/prng.h"
 #include "schedulers/schedule_scheduler.h"
 
 namespace smp {
@@ -67,6 +68,7 @@ class BoundedDfs : public Scheduler {
     used_.preemptions += c.preemptions;
     used_.interrupts += c.interrupts;
     used_.reorderings += c.reorderings;
+    node.costed = c.preemptions + c.interrupts + c.reorderings != 0;
     nodes_.push_back(node);
     return pick;
   }
@@ -91,11 +93,21 @@ class BoundedDfs : public Scheduler {
 
   bool diverged() const { return diverged_; }
 
+  // The first decision past the fixed prefix whose pick cost something
+  // (the root of this execution's shard class), or SIZE_MAX if none did.
+  size_t FirstCosted() const {
+    for (size_t i = fixed_; i < nodes_.size(); ++i) {
+      if (nodes_[i].costed) return i;
+    }
+    return SIZE_MAX;
+  }
+
  private:
   struct Node {
     uint32_t begin = 0;     // into alts_
     uint32_t count = 0;     // allowed picks at this decision
     uint32_t position = 0;  // which of them was taken
+    bool costed = false;    // the pick taken spent some of the bounds
   };
   const std::vector<uint32_t>& prefix_;
   size_t fixed_;
@@ -201,14 +213,25 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
   reduce = ConfigureBounded(executor, options, reduce);
   const uint32_t shards = std::max<uint32_t>(options.shards, 1);
   const size_t fixed = options.prefix.size();
-  const size_t split = fixed + options.shard_depth;
   std::vector<uint32_t> prefix = options.prefix;
   std::vector<std::string> raw_signatures;
-  uint64_t subtree = 0;
+  // Shard classes (see bounded.h), numbered in the order the DFS meets
+  // them; the previous execution's class root and the last change.
+  uint64_t cls = 0;
+  size_t root = SIZE_MAX;
+  size_t changed = 0;
+  bool started = false;
   while (result.executions < options.max_executions) {
-    const bool owned = subtree % shards == options.shard % shards;
     BoundedDfs dfs(prefix, fixed, options.bounds, reduce);
     const Execution e = executor.Run(dfs, options.max_steps);
+    // A change at or above the previous class's root starts a new class.
+    if (started && changed <= root) ++cls;
+    started = true;
+    root = dfs.FirstCosted();
+    // By a hash of the number, not the number: the classes of one decision
+    // come in a fixed pattern (one per alternative), and mod n lined the
+    // big ones up in one shard.
+    const bool owned = Mix64(cls) % shards == options.shard % shards;
     if (reduce && e.hidden_accesses != 0) {
       *hidden = true;
       return result;
@@ -232,13 +255,13 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
     } else {
       ++result.probes;
     }
-    size_t changed = 0;
-    // Inside another shard's subtree, only a change above the split leaves it.
-    if (!dfs.Next(owned ? SIZE_MAX : split, &prefix, &changed)) {
+    // A class is a subtree, so contiguous in DFS order: another shard's
+    // class is left after this one execution of it, by a change at or
+    // above its root.
+    if (!dfs.Next(owned || root == SIZE_MAX ? SIZE_MAX : root + 1, &prefix, &changed)) {
       result.complete = true;
       break;
     }
-    if (changed < split) ++subtree;
   }
   result.drains_reduced = reduce;
   return result;

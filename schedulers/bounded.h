@@ -29,11 +29,21 @@
 // bounded interleaving is run and the count is an upper bound on the
 // distinct behaviours.
 //
-// Sharding: the subtrees rooted at depth `shard_depth` are numbered in DFS
-// order; shard i of n runs subtree j when j % n == i. A shard still runs one
-// execution of each subtree it does not own, to learn the tree above depth
-// `shard_depth`, but does not count or judge it. The union of the shards'
-// executions is the unsharded search's, each once.
+// Sharding: an execution's class is the subtree below its first costed
+// pick (after the fixed prefix), that is, the executions that share its
+// picks up to and including that one; an execution with no costed pick is
+// a class by itself. Classes are numbered in the order the DFS meets them
+// and shard i of n owns those whose number hashes (Mix64) to i mod n: the
+// classes of one decision come in a fixed pattern, one per alternative,
+// and the number itself mod n put the big ones into one shard. A class is a subtree, so
+// contiguous in DFS order: a shard runs one uncounted probe execution of
+// each class it does not own, to step past it. Every class has spent some
+// of the bounds at its root, so none is more than a small part of the
+// tree, and neighbours in DFS order are about the same size: the split is
+// even to within a class. The union of the shards' executions is the
+// unsharded search's, each once. (Numbering the subtrees a fixed depth
+// down put most of a preemption-bounded tree into the one subtree that had
+// not deviated yet: 83% in one of two shards.)
 //
 // A fixed prefix of picks is replayed first and never backtracked into; the
 // bounds count only the decisions after it.
@@ -95,7 +105,6 @@ struct BoundedOptions {
   std::vector<uint32_t> prefix;  // fixed dense picks, replayed first
   uint32_t shard = 0;            // this process's shard, < shards
   uint32_t shards = 1;
-  uint32_t shard_depth = 6;      // decisions after the prefix
   uint64_t max_executions = 1000000;
   uint64_t max_steps = 0;        // 0: the scenario's budget
   std::optional<MemoryModel> memory_model;
