@@ -198,6 +198,9 @@ void LazySpl::TakeTokens(int cpu, SplMask levels, Loc loc) {
       token.SpinWhile(static_cast<int>(owner), loc);
     }
     if (waited) ++stats_.token_waits;
+    // A token is a lock on what runs at its level: the owner's accesses
+    // stay after the take and before the drop under any memory model.
+    m_.Membar(Barrier::kAcquire, loc);
     m_.LockAcquired(token_locks_[level], loc);
   }
 }
@@ -210,6 +213,7 @@ LazySpl::Tokens LazySpl::TryTokens(int cpu, SplMask levels, int line,
     const Word owner =
         m_.Cas(*tokens_[level], 0, static_cast<Word>(cpu + 1), loc);
     if (owner == 0) {
+      m_.Membar(Barrier::kAcquire, loc);
       m_.LockTryAcquired(token_locks_[level], loc);
       taken |= Bit(level);
       continue;
@@ -233,6 +237,7 @@ void LazySpl::DropTokens(int cpu, SplMask levels, Loc loc) {
   for (SplMask bits = levels & token_levels_; bits != 0; bits &= bits - 1) {
     const int level = __builtin_ctz(bits);
     m_.LockReleased(token_locks_[level], loc);
+    m_.Membar(Barrier::kRelease, loc);
     tokens_[level]->Store(0, loc);
   }
 }

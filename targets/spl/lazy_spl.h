@@ -16,9 +16,14 @@
 //
 // The "at most one CPU at or above a level" policy (one_cpu_per_level, from
 // the 2003 tech-kern thread), as a machine policy: every hardware level
-// 5..11 has a token (an annotated lock). A CPU must own the token of every
-// level its cpl blocks: splraise blocks the new levels locally, then spins
-// for their tokens (in ascending order); splx releases those it drops. A
+// 5..11 has a token (an annotated lock: CAS then membar_acquire to take,
+// membar_release then a store to drop, as simple_lock; without the
+// barriers a relaxed campaign on tech_kern_2003_one_cpu_per_level saw a
+// level's data reordered across a token handover: test
+// TechKern2003.OneCpuPerLevelTokensOrderTheirLevelUnderRelaxed). A CPU
+// must own the token of every level its cpl blocks: splraise blocks the new
+// levels locally, then spins for their tokens (in ascending order); splx
+// releases those it drops. A
 // handler whose levels' tokens another CPU owns is not run here: it is
 // forwarded (IPI) to the owner, which is at that level and so defers it
 // until its splx. Cost: levels become global locks (two CPUs never run at
@@ -34,8 +39,9 @@
 // cpl 0 on the CPU that had just raised it and reported a correct spl/lock
 // order as IPL-unsafe (regression: tech_kern_2003_ordered_pso_cpl).
 //
-// Scheduling points: splraise is 2 (read and write cpl) plus the token
-// spins; splx is 4 (interrupts off, write cpl, read ipending, interrupts
+// Scheduling points: splraise is 2 (read and write cpl) plus, per token,
+// the CAS, its spins and the barrier; dropping a token is 2 (barrier,
+// store); splx is 4 (interrupts off, write cpl, read ipending, interrupts
 // on) plus 6 per replayed interrupt, plus that handler's own; the wrapper
 // is 1 (read cpl) plus 2 to defer, or 1 (write cpl) plus the handler plus
 // an splx.
