@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "core/executor.h"
@@ -65,10 +66,12 @@ class Probe : public Scheduler {
           LogSubtreeGuess(budget - c.preemptions - c.interrupts - c.reorderings, left, spread));
       top = std::max(top, weights_.back());
     }
-    // Relative weights: the largest is 1, none is 0 (a guess is >= 1).
+    // Relative weights: the largest is 1. None may be 0, or its subtree
+    // would never be drawn and the mean would lose it: a weight too small
+    // for a double is kept at the smallest one.
     double total = 0;
     for (double& w : weights_) {
-      w = std::exp(w - top);
+      w = std::max(std::exp(w - top), std::numeric_limits<double>::min());
       total += w;
     }
     // A uniform draw in [0, total) picks alternative k with probability
