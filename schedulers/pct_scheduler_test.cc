@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -10,8 +9,9 @@
 #include "core/executor.h"
 #include "core/scenario.h"
 #include "gtest/gtest.h"
+#include "repro/minimize.h"
+#include "repro/schedule_io.h"
 #include "schedulers/bounded.h"
-#include "schedulers/schedule_scheduler.h"
 #include "schedulers/search.h"
 
 namespace smp {
@@ -43,32 +43,13 @@ TEST(PctScheduler, DepthOneRunsEachCpuToItsEnd) {
   EXPECT_FALSE(RunSearch(Spec("demo", "racy_counter"), o).findings.empty());
 }
 
-// How many of a finding's deviations from the no-preemption base it
-// needs: decisions are dropped one at a time, for as long as a replay
-// without one still ends with the same signature (a one-pass reduction,
-// so an upper bound on the fewest).
+// How many deviations from the no-preemption base a finding needs: the
+// decisions left after `smpfuzz minimize`'s own reduction (Minimize), the
+// depth it reports.
 int NeededDeviations(const ScenarioSpec& spec, const Finding& f) {
-  Executor executor(spec);
-  executor.set_memory_model(f.memory_model);
-  executor.set_enter_meaning(f.enter_meaning);
-  auto signature = [&](const std::vector<SparseDecision>& decisions) {
-    ScheduleScheduler s(BasePolicy::kNoPreemption, 0, decisions, spec.num_cpus);
-    return executor.Run(s).verdict.signature;
-  };
-  std::vector<SparseDecision> kept = f.decisions;
-  const std::string want = signature(kept);
-  // The decisions must replay to a verdict, or every drop would keep "it".
-  EXPECT_FALSE(want.empty()) << spec.name() << ": the finding did not replay";
-  for (size_t i = 0; i < kept.size();) {
-    std::vector<SparseDecision> fewer = kept;
-    fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
-    if (signature(fewer) == want) {
-      kept = std::move(fewer);
-    } else {
-      ++i;
-    }
-  }
-  return static_cast<int>(kept.size());
+  absl::StatusOr<MinimizeResult> r = Minimize(ScheduleOf(spec, f));
+  EXPECT_TRUE(r.ok()) << spec.name() << ": " << r.status().message();
+  return r.ok() ? r->depth.total() : static_cast<int>(f.decisions.size());
 }
 
 // Two estimates of a bug's PCT depth, from the bounded search at the
