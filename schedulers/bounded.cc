@@ -224,14 +224,18 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
   while (result.executions < options.max_executions) {
     BoundedDfs dfs(prefix, fixed, options.bounds, reduce);
     const Execution e = executor.Run(dfs, options.max_steps);
-    // A change at or above the previous class's root starts a new class.
-    if (started && changed <= root) ++cls;
-    started = true;
-    root = dfs.FirstCosted();
-    // By a hash of the number, not the number: the classes of one decision
-    // come in a fixed pattern (one per alternative), and mod n lined the
-    // big ones up in one shard.
-    const bool owned = Mix64(cls) % shards == options.shard % shards;
+    // Unsharded, every execution is owned: no class bookkeeping.
+    bool owned = true;
+    if (shards > 1) {
+      // A change at or above the previous class's root starts a new class.
+      if (started && changed <= root) ++cls;
+      started = true;
+      root = dfs.FirstCosted();
+      // By a hash of the number, not the number: the classes of one
+      // decision come in a fixed pattern (one per alternative), and mod n
+      // lined the big ones up in one shard.
+      owned = Mix64(cls) % shards == options.shard % shards;
+    }
     if (reduce && e.hidden_accesses != 0) {
       *hidden = true;
       return result;
