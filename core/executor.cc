@@ -16,6 +16,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   options.enter_meaning = enter_;
   options.switches = switches_;
   options.observe_drains = observe_drains_;
+  options.block_hook = block_hook_;
   Execution result;
   {
     Machine m(pool_, scheduler, options);
@@ -38,6 +39,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
     result.decision_hash = m.decision_hash();
     result.steps = m.step();
     result.hidden_accesses = m.hidden_accesses();
+    result.pruned = m.pruned();
     if (trace != nullptr) *trace = m.TakeTrace();
     // The scenario (and its cells) die before the machine.
     scenario.reset();

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/block_hook.h"
 #include "core/fiber.h"
 #include "core/lockdep.h"
 #include "core/race_detector.h"
@@ -33,6 +34,7 @@ struct Execution {
   uint64_t decision_hash = 0;
   uint64_t steps = 0;
   uint64_t hidden_accesses = 0;  // Peek/Poke while running (Machine)
+  bool pruned = false;  // the block hook stopped it: no verdict of its own
 };
 
 class Executor {
@@ -70,6 +72,9 @@ class Executor {
   uint64_t switches() const { return switches_; }
   // Mark drain choices observed or not (Machine::Options::observe_drains).
   void set_observe_drains(bool on) { observe_drains_ = on; }
+  // Tell `hook` (null: none) of every later execution's block boundaries
+  // (Machine::Options::block_hook). It must outlive those executions.
+  void set_block_hook(BlockHook* hook) { block_hook_ = hook; }
 
   // Scratch for schedulers/search.cc (ClassifyMembarMisuse): whether a short
   // SC search reaches a verdict signature, keyed by the signature and the
@@ -91,6 +96,7 @@ class Executor {
   std::vector<Observer*> extra_observers_;
   uint64_t switches_ = 0;
   bool observe_drains_ = false;
+  BlockHook* block_hook_ = nullptr;
   std::map<std::string, uint64_t> sc_reach_memo_;
   FiberPool pool_;
 };

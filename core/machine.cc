@@ -34,6 +34,7 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
       record_(options.record),
       switches_(options.switches),
       observe_drains_(options.observe_drains),
+      block_hook_(options.block_hook),
       memory_(options.memory_model, options.enter_meaning,
               std::clamp(options.num_cpus, 1, kMaxCpus)) {
   choices_.reserve(64);
@@ -137,7 +138,7 @@ Verdict Machine::Run() {
   // Back on the main fiber: the execution is over.
   current_ = nullptr;
   SMP_CHECK(over_);
-  if (!has_verdict_ && final_check_) final_check_();
+  if (!has_verdict_ && !pruned_ && final_check_) final_check_();
   if (!has_verdict_) SetVerdict(VerdictKind::kClean, "", "clean");
   if (record_) trace_.verdict = verdict_;
   return verdict_;
@@ -312,7 +313,26 @@ uint32_t Machine::CollectChoices() {
   return static_cast<uint32_t>(choices_.size());
 }
 
-Machine::Context* Machine::Decide() {
+bool Machine::HookAllows(const Context* next) {
+  BlockEnd ended, began;
+  if (current_ != nullptr) {
+    ended.ctx = current_->id;
+    ended.cpu = current_->cpu;
+    ended.op = current_->pending_op;
+    ended.cell = current_->pending_cell;
+    ended.runnable = current_->state == CtxState::kRunnable;
+  }
+  began.ctx = next->id;
+  began.cpu = next->cpu;
+  // A context that has not started yet has no pending operation: its
+  // first block is its start.
+  began.op = next->started ? next->pending_op : PointOp::kOther;
+  began.cell = next->started ? next->pending_cell : -1;
+  began.runnable = true;
+  return block_hook_->OnSwitch(ended, began);
+}
+
+Machine::Context* Machine::DecideNext() {
   for (;;) {
     if (over_) return nullptr;
     if (++step_ > max_steps_) {
@@ -445,12 +465,13 @@ Machine::Context* Machine::EnterCpuSlow(int k) {
 // Operations
 
 bool Machine::PendingAbove(int level) const {
+  if (block_hook_ != nullptr) block_hook_->OnOpaqueRead();
   const Cpu& c = cpus_[current_->cpu];
   return (c.pending & ~c.in_service & above_[std::clamp(level, 0, kMaxLevel)]) != 0;
 }
 
 void Machine::SetMask(int level, Loc loc) {
-  Point();
+  Point(-1, PointOp::kLocal);
   Cpu& c = cpus_[current_->cpu];
   const int old = c.mask;
   c.mask = std::clamp(level, 0, kMaxLevel);
@@ -459,14 +480,14 @@ void Machine::SetMask(int level, Loc loc) {
 }
 
 void Machine::DisableInterrupts(Loc loc) {
-  Point();
+  Point(-1, PointOp::kLocal);
   cpus_[current_->cpu].intr_enabled = false;
   Refresh(current_->cpu);
   Rec(Op::kIntrOff, -1, 0, 0, loc);
 }
 
 void Machine::EnableInterrupts(Loc loc) {
-  Point();
+  Point(-1, PointOp::kLocal);
   cpus_[current_->cpu].intr_enabled = true;
   Refresh(current_->cpu);
   Rec(Op::kIntrOn, -1, 0, 0, loc);
@@ -483,7 +504,9 @@ void Machine::SendIpi(int cpu, int line, Loc loc) {
 }
 
 void Machine::Membar(Barrier kind, Loc loc) {
-  Point();
+  // Under SC a barrier orders nothing another CPU can tell apart; the race
+  // detector's barrier state is the context's own.
+  Point(-1, memory_.weak() ? PointOp::kOther : PointOp::kLocal);
   Rec(Op::kMembar, static_cast<int>(kind), 0, 0, loc);
   Fence(kind, loc);
 }
@@ -497,7 +520,7 @@ void Machine::FenceSlow(Barrier kind, Loc loc) {
 }
 
 void Machine::Yield(Loc loc) {
-  Point();
+  Point(-1, PointOp::kLocal);
   Rec(Op::kYield, -1, 0, 0, loc);
 }
 
@@ -506,6 +529,7 @@ void Machine::SpinWhile(const CellBase& cell, Word value, Loc loc) {
   // registration are one step, as a CPU spinning on a cache line sees every
   // change to it.
   if (priming_) Point(cell.id_);  // a thread does not spin before it runs
+  if (block_hook_ != nullptr) block_hook_->OnExtraRead(cell.id_);
   if (Visible(current_->cpu, cell) != value) return;
   Context* self = current_;
   self->state = CtxState::kSpinning;
@@ -521,6 +545,7 @@ void Machine::SpinWhile(const CellBase& cell, Word value, Loc loc) {
 }
 
 void Machine::Wake(Context* ctx) {
+  if (block_hook_ != nullptr) block_hook_->OnSpinnerWoken(ctx->cpu);
   ctx->state = CtxState::kRunnable;
   Refresh(ctx->cpu);
   --const_cast<CellBase*>(ctx->wait_cell)->waiters_;
@@ -650,6 +675,7 @@ Actor Machine::ActorOf(const Context* c) const {
 }
 
 void Machine::LockAnnotateSlow(LockOp op, int lock, Loc loc) {
+  if (block_hook_ != nullptr) block_hook_->OnLockAnnotation(lock);
   Lock& l = locks_[lock];
   const auto notify = [&] {
     if (observers_.empty()) return;
@@ -729,7 +755,7 @@ void Machine::AccessSlow(const CellBase& cell, AccessKind kind, Loc loc) {
 }
 
 Word Machine::Load(const CellBase& cell, Loc loc, Order order) {
-  Point(cell.id_);
+  Point(cell.id_, PointOp::kLoad);
   Word v;
   if (memory_.weak()) {
     v = WeakLoad(cell, loc);
@@ -768,7 +794,7 @@ Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
 }
 
 void Machine::Store(CellBase& cell, Word value, Loc loc, Order order) {
-  Point(cell.id_);
+  Point(cell.id_, PointOp::kWrite);
   if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
   if (memory_.weak()) {
     memory_.Buffer(current_->cpu, cell.id_, value, loc);
@@ -810,7 +836,7 @@ void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
 
 Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
                   Order order) {
-  Point(cell.id_);
+  Point(cell.id_, PointOp::kWrite);
   if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
@@ -827,7 +853,7 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
 }
 
 Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
-  Point(cell.id_);
+  Point(cell.id_, PointOp::kWrite);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kSwap, cell.id_, old, value, loc);
@@ -837,7 +863,7 @@ Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
 }
 
 Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc) {
-  Point(cell.id_);
+  Point(cell.id_, PointOp::kWrite);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kAdd, cell.id_, old, old + delta, loc);

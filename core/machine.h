@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "core/block_hook.h"
 #include "core/fiber.h"
 #include "core/loc.h"
 #include "core/memory.h"
@@ -92,6 +93,7 @@ struct Context {
   // accesses once the context runs again (-1: none). What the bounded
   // search's drain reduction asks: is some other agent about to touch it?
   int pending_cell = -1;
+  PointOp pending_op = PointOp::kOther;  // what that operation does
   // While parked.
   int chan = -1;
   uint64_t park_step = 0;
@@ -114,6 +116,9 @@ class Machine {
     // Fill in Choice::observed for drain choices (the bounded search's
     // drain reduction asks; it costs a scan of the buffers per decision).
     bool observe_drains = false;
+    // Told of every block boundary (core/block_hook.h); it may stop the
+    // execution unjudged (pruned()). Must outlive the Machine.
+    BlockHook* block_hook = nullptr;
   };
 
   // `pool` and `scheduler` must outlive the Machine.
@@ -290,6 +295,9 @@ class Machine {
   std::vector<uint32_t> TakePicks() { return std::move(picks_); }
   // Hash of (number of choices, pick) at every decision point.
   uint64_t decision_hash() const { return decision_hash_; }
+  // The block hook stopped the execution: it has no verdict of its own
+  // (it reads clean, and the final check did not run).
+  bool pruned() const { return pruned_; }
   // REQUIRES: Options::record. Moves the trace out.
   Trace TakeTrace();
 
@@ -347,9 +355,11 @@ class Machine {
   [[noreturn]] void FinishContext(Context* ctx);
 
   // A scheduling point of the running context.
-  // `cell`: the cell the operation taking effect after the point accesses.
-  __attribute__((always_inline)) void Point(int cell = -1) {
+  // `cell`: the cell the operation taking effect after the point accesses;
+  // `op`: what it does with it (for the block hook).
+  __attribute__((always_inline)) void Point(int cell = -1, PointOp op = PointOp::kOther) {
     current_->pending_cell = cell;
+    current_->pending_op = op;
     if (__builtin_expect(priming_, false)) return Primed();
     Context* next = Decide();
     if (next != current_) SwitchFrom(current_, next, false);
@@ -358,8 +368,21 @@ class Machine {
   // decision: where they start is invisible, so it is no decision.
   void Primed();
   // Advances one step and picks what runs next; applies the pick's side
-  // effects (delivery, placement, assertion). Null: the execution is over.
-  Context* Decide();
+  // effects (delivery, placement, assertion). Null: the execution is over
+  // (or the block hook pruned it).
+  __attribute__((always_inline)) Context* Decide() {
+    Context* next = DecideNext();
+    if (__builtin_expect(block_hook_ != nullptr, false) && next != nullptr &&
+        !HookAllows(next)) {
+      over_ = true;
+      pruned_ = true;
+      return nullptr;
+    }
+    return next;
+  }
+  Context* DecideNext();
+  // Tells the block hook that current_'s block is over and `next`'s begins.
+  bool HookAllows(const Context* next);
   void SwitchFrom(Context* from, Context* to, bool dying);
   [[noreturn]] void EndFromContext();
   uint32_t CollectChoices();
@@ -407,7 +430,7 @@ class Machine {
   // The owner bookkeeping of a lock annotation; with a trace or observers,
   // LockAnnotateSlow records and notifies too.
   __attribute__((always_inline)) void LockAnnotate(LockOp op, int lock, Loc loc) {
-    if (__builtin_expect(record_ || !observers_.empty(), false)) {
+    if (__builtin_expect(record_ || !observers_.empty() || block_hook_ != nullptr, false)) {
       return LockAnnotateSlow(op, lock, loc);
     }
     Lock& l = locks_[lock];
@@ -474,6 +497,7 @@ class Machine {
   const bool record_;
   const uint64_t switches_;
   const bool observe_drains_;
+  BlockHook* const block_hook_;
 
   // Declarations.
   std::vector<Thread> threads_;
@@ -499,6 +523,7 @@ class Machine {
   bool running_ = false;
   bool priming_ = false;
   bool over_ = false;
+  bool pruned_ = false;
   Verdict verdict_;
   bool has_verdict_ = false;
   std::vector<Choice> choices_;
