@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/prng.h"
+#include "schedulers/preemption_reduction.h"
 #include "schedulers/schedule_scheduler.h"
 
 namespace smp {
@@ -33,12 +34,19 @@ bool Within(const Cost& used, const Cost& more, const Bounds& b) {
 // first, for the next backtrack.
 class BoundedDfs : public Scheduler {
  public:
+  // `reduction`, if set, is told which picks it may move (those past the
+  // fixed prefix).
   BoundedDfs(const std::vector<uint32_t>& prefix, size_t fixed, const Bounds& bounds,
-             bool reduce_drains)
-      : prefix_(prefix), fixed_(fixed), bounds_(bounds), reduce_drains_(reduce_drains) {}
+             bool reduce_drains, PreemptionReduction* reduction)
+      : prefix_(prefix),
+        fixed_(fixed),
+        bounds_(bounds),
+        reduce_drains_(reduce_drains),
+        reduction_(reduction) {}
 
   uint32_t Pick(const Choice* choices, uint32_t n, int current_cpu) override {
     const size_t depth = nodes_.size();
+    if (reduction_ != nullptr) reduction_->set_movable(depth >= fixed_);
     Node node;
     node.begin = static_cast<uint32_t>(alts_.size());
     if (depth < fixed_) {
@@ -113,6 +121,7 @@ class BoundedDfs : public Scheduler {
   size_t fixed_;
   Bounds bounds_;
   bool reduce_drains_;
+  PreemptionReduction* reduction_;
   Cost used_;
   std::vector<Node> nodes_;
   std::vector<uint32_t> alts_;
@@ -203,14 +212,18 @@ bool ConfigureBounded(Executor& executor, const BoundedOptions& options, bool re
 namespace {
 
 // One search; with `reduce`, returns early with *hidden set when an
-// execution accessed a cell outside the model (the reduction's argument
-// does not cover it, and the caller starts again without it).
+// execution accessed a cell outside the model (the reductions' arguments
+// do not cover it, and the caller starts again without them).
 BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
                      bool reduce, bool* hidden,
                      const std::function<void(const BoundedResult&)>& progress) {
   BoundedResult result;
   Executor executor(spec);
-  reduce = ConfigureBounded(executor, options, reduce);
+  const bool drains = ConfigureBounded(executor, options, reduce && options.reduce_drains);
+  PreemptionReduction reduction;
+  const bool preemptions = reduce && options.reduce_preemptions &&
+                           executor.memory_model() == MemoryModel::kSC;
+  if (preemptions) executor.set_block_hook(&reduction);
   const uint32_t shards = std::max<uint32_t>(options.shards, 1);
   const size_t fixed = options.prefix.size();
   std::vector<uint32_t> prefix = options.prefix;
@@ -222,7 +235,8 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
   size_t changed = 0;
   bool started = false;
   while (result.executions < options.max_executions) {
-    BoundedDfs dfs(prefix, fixed, options.bounds, reduce);
+    reduction.Reset();
+    BoundedDfs dfs(prefix, fixed, options.bounds, drains, preemptions ? &reduction : nullptr);
     const Execution e = executor.Run(dfs, options.max_steps);
     // Unsharded, every execution is owned: no class bookkeeping.
     bool owned = true;
@@ -236,19 +250,23 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
       // lined the big ones up in one shard.
       owned = Mix64(cls) % shards == options.shard % shards;
     }
-    if (reduce && e.hidden_accesses != 0) {
+    if ((drains || preemptions) && e.hidden_accesses != 0) {
       *hidden = true;
       return result;
     }
     result.diverged |= dfs.diverged();
-    if (owned) {
+    if (owned && e.pruned) {
+      ++result.pruned;
+    } else if (owned) {
       ++result.executions;
       result.steps += e.steps;
       if (!e.verdict.clean() &&
           std::find(raw_signatures.begin(), raw_signatures.end(),
                     e.verdict.signature) == raw_signatures.end()) {
         raw_signatures.push_back(e.verdict.signature);
+        executor.set_block_hook(nullptr);  // the confirming replay runs whole
         Finding f = Confirm(executor, e, 0, options.max_steps);
+        if (preemptions) executor.set_block_hook(&reduction);
         f.execution = result.executions - 1;
         const VerdictKind kind = f.verdict.kind;
         result.findings.push_back(std::move(f));
@@ -267,7 +285,8 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
       break;
     }
   }
-  result.drains_reduced = reduce;
+  result.drains_reduced = drains;
+  result.preemptions_reduced = preemptions;
   return result;
 }
 
@@ -276,7 +295,7 @@ BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
 BoundedResult RunBounded(const ScenarioSpec& spec, const BoundedOptions& options,
                          const std::function<void(const BoundedResult&)>& progress) {
   bool hidden = false;
-  if (options.reduce_drains) {
+  if (options.reduce_drains || options.reduce_preemptions) {
     BoundedResult r = Search(spec, options, /*reduce=*/true, &hidden, progress);
     if (!hidden) return r;
   }

@@ -23,11 +23,13 @@
 // raises and drains, all of which the program's own length bounds.
 //
 // Stateless: each execution is replayed from the start with a prefix of
-// picks (schedulers/exhaustive.h does the same, unbounded). No partial-order
-// reduction: with preemption bounding, sleep sets are not sound without the
-// extra bookkeeping of bounded POR (Coons et al., OOPSLA 2013), so every
-// bounded interleaving is run and the count is an upper bound on the
-// distinct behaviours.
+// picks (schedulers/exhaustive.h does the same, unbounded). Two sound
+// reductions prune it: early drains only where observable (under TSO and
+// PSO, below) and preemptions that commuted (under SC,
+// schedulers/preemption_reduction.h). Free choices are all explored: with
+// preemption bounding, sleep sets over them are not sound without the
+// extra bookkeeping of bounded POR (Coons et al., OOPSLA 2013), so the
+// count is an upper bound on the distinct behaviours.
 //
 // Sharding: an execution's class is the subtree below its first costed
 // pick (after the fixed prefix), that is, the executions that share its
@@ -118,6 +120,10 @@ struct BoundedOptions {
   // by itself for a scenario whose code reads or writes cells outside the
   // model while it runs (Peek/Poke).
   bool reduce_drains = true;
+  // Under SC, stop an execution whose preemption commuted with everything
+  // it let run (schedulers/preemption_reduction.h). Switched off like the
+  // drain reduction.
+  bool reduce_preemptions = true;
 };
 
 struct BoundedResult {
@@ -129,6 +135,11 @@ struct BoundedResult {
   // The drain reduction was in force for the whole search (a weak memory
   // model, no hidden accesses): executions counts pruned interleavings out.
   bool drains_reduced = false;
+  // The preemption reduction was in force for the whole search (SC, no
+  // hidden accesses); `pruned` executions were stopped by it (owned ones,
+  // not counted in `executions`).
+  bool preemptions_reduced = false;
+  uint64_t pruned = 0;
   std::vector<Finding> findings;  // distinct signatures, confirmed
 };
 
