@@ -41,7 +41,7 @@ constexpr char kUsage[] =
     "              [--preemptions=P] [--interrupts=I] [--reorderings=R]\n"
     "              [--prefix=FILE] [--shard=i/n] [--model=sc|tso|pso|relaxed]\n"
     "              [--max-steps=N] [--all] [--races] [--no-lockdep] [--out=DIR]\n"
-    "              [--no-save] [--estimate=N]\n"
+    "              [--no-save] [--estimate=N] [--no-reduction]\n"
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
     "      (default findings/) with its schedule, trace and replay command.\n"
@@ -50,7 +50,8 @@ constexpr char kUsage[] =
     "      1; N caps it, default 1000000), from the decisions of the schedule\n"
     "      FILE (its scenario), or shard i of n of the search; with\n"
     "      --estimate=N, only estimate each search's size and time from N\n"
-    "      random probes of its tree\n"
+    "      random probes of its tree; --no-reduction: run every bounded\n"
+    "      interleaving, without the drain and preemption reductions\n"
     "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
     "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
     "              [--until-found] [--until=KIND]\n"
@@ -150,8 +151,8 @@ int EstimateOnly(const std::vector<const ScenarioSpec*>& specs, const BoundedOpt
   out << "smpfuzz run: estimating the exhaustive search up to " << bound << " from "
       << probes << " probes per scenario (seed " << seed << ")\n\n";
   const int w = NameWidth(specs);
-  out << absl::StrFormat("%-*s %14s %8s %10s %12s\n", w, "scenario", "executions",
-                         "error", "exec/s", "would take");
+  out << absl::StrFormat("%-*s %14s %8s %14s %10s %12s\n", w, "scenario", "executions",
+                         "error", "stopped early", "exec/s", "would take");
   for (const ScenarioSpec* spec : specs) {
     // Wall time is reported, never used to decide anything.
     const auto start = std::chrono::steady_clock::now();
@@ -161,16 +162,17 @@ int EstimateOnly(const std::vector<const ScenarioSpec*>& specs, const BoundedOpt
     const double rate = seconds > 0 ? static_cast<double>(e.probes) / seconds : 0.0;
     std::string takes = "?";
     if (rate > 0) {
-      const double t = e.executions / rate;
+      // A stopped execution is a probe too: the rate counts them alike.
+      const double t = (e.executions + e.pruned) / rate;
       takes = t < 120      ? absl::StrFormat("%.0f s", t)
               : t < 7200   ? absl::StrFormat("%.0f min", t / 60)
               : t < 172800 ? absl::StrFormat("%.1f h", t / 3600)
                            : absl::StrFormat("%.0f days", t / 86400);
     }
-    out << absl::StrFormat("%-*s %14.3g %7.0f%% %10.0f %12s\n", w, spec->name(),
+    out << absl::StrFormat("%-*s %14.3g %7.0f%% %14.3g %10.0f %12s\n", w, spec->name(),
                            e.executions,
                            e.executions > 0 ? 100 * e.standard_error / e.executions : 0.0,
-                           rate, takes);
+                           e.pruned, rate, takes);
   }
   out << "\n(error: one standard error of the estimate; exec/s: the probes' own rate, "
          "one core; the whole tree, though a search stops at --runs="
@@ -185,7 +187,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       args, 1,
       {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
        "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate"},
-      {"all", "no-save", "races", "no-lockdep"}, err);
+      {"all", "no-save", "races", "no-lockdep", "no-reduction"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
     err << "smpfuzz: run takes no positional argument ('" << a->positional[0]
@@ -250,7 +252,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     return kBadInput;
   }
   for (const char* name :
-       {"preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate"}) {
+       {"preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate",
+        "no-reduction"}) {
     if (!exhaustive && a->flags.count(name) != 0) {
       err << "smpfuzz: --" << name << " is for --scheduler=exhaustive\n";
       return kBadInput;
@@ -320,6 +323,12 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   // did not fail; without it a search reports only what actually happened.
   if (a->flags.count("no-lockdep") != 0) options.lockdep = false;
   bounded.lockdep = options.lockdep;
+  // The reductions prune interleavings, never verdicts (docs/schedulers.md);
+  // without them, to cross-check one or to count every interleaving.
+  if (a->flags.count("no-reduction") != 0) {
+    bounded.reduce_drains = false;
+    bounded.reduce_preemptions = false;
+  }
   if (options.memory_model) bounded.memory_model = options.memory_model;
   bounded.detect_races = options.detect_races;
   bounded.max_steps = options.max_steps;
@@ -418,6 +427,11 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       }
       if (!summary.empty() && b.drains_reduced) {
         summary += " (early drains only where observable: docs/schedulers.md)";
+      }
+      if (!summary.empty() && b.preemptions_reduced) {
+        summary += absl::StrCat(" (", b.pruned,
+                                " more stopped early: their preemption commuted, "
+                                "docs/schedulers.md)");
       }
       if (!summary.empty() && o.shards > 1) {
         summary += absl::StrCat(" (shard ", o.shard, "/", o.shards, ", ",

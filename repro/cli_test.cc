@@ -106,6 +106,28 @@ TEST(Cli, RunWithoutLockdepReportsOnlyWhatHappened) {
       << without.out;
 }
 
+// demo/intr_masked is SC: the preemption reduction stops executions early, and
+// --no-reduction runs every bounded interleaving, to the same verdict.
+TEST(Cli, NoReductionRunsEveryInterleaving) {
+  const std::vector<std::string> run = {"run", "--target=demo", "--variant=intr_masked",
+                                        "--scheduler=exhaustive", "--preemptions=1",
+                                        "--interrupts=0", "--no-save"};
+  Result reduced = Cli(run);
+  std::vector<std::string> all = run;
+  all.push_back("--no-reduction");
+  Result full = Cli(all);
+  ASSERT_EQ(reduced.code, 0) << reduced.err;
+  ASSERT_EQ(full.code, 0) << full.err;
+  EXPECT_NE(reduced.out.find("clean up to P=1, I=0, R=1"), std::string::npos) << reduced.out;
+  EXPECT_NE(reduced.out.find("more stopped early"), std::string::npos) << reduced.out;
+  EXPECT_NE(full.out.find("clean up to P=1, I=0, R=1"), std::string::npos) << full.out;
+  EXPECT_EQ(full.out.find("stopped early"), std::string::npos) << full.out;
+  Result wrong = Cli({"run", "--target=demo", "--no-reduction", "--no-save"});
+  EXPECT_EQ(wrong.code, 2);
+  EXPECT_NE(wrong.err.find("--no-reduction is for --scheduler=exhaustive"), std::string::npos)
+      << wrong.err;
+}
+
 TEST(Cli, EstimateSizesTheExhaustiveSearchWithoutRunningIt) {
   const bool had_findings = fs::exists("findings");
   Result r = Cli({"run", "--target=demo", "--variant=intr_masked", "--scheduler=exhaustive",
