@@ -7,7 +7,6 @@
 
 #include "core/executor.h"
 #include "core/prng.h"
-#include "schedulers/preemption_reduction.h"
 
 namespace smp {
 namespace {
@@ -37,16 +36,14 @@ double LogSubtreeGuess(int budget, double left, double spread) {
 class Probe : public Scheduler {
  public:
   Probe(const std::vector<uint32_t>& prefix, const Bounds& bounds, bool reduce_drains,
-        PreemptionReduction* reduction, uint64_t horizon, Random& rng)
+        uint64_t horizon, Random& rng)
       : prefix_(prefix),
         bounds_(bounds),
         reduce_drains_(reduce_drains),
-        reduction_(reduction),
         horizon_(horizon),
         rng_(rng) {}
 
   uint32_t Pick(const Choice* choices, uint32_t n, int current_cpu) override {
-    if (reduction_ != nullptr) reduction_->set_movable(depth_ >= prefix_.size());
     if (depth_ < prefix_.size()) {
       const uint32_t pick = prefix_[depth_++];
       return pick < n ? pick : 0;
@@ -96,7 +93,6 @@ class Probe : public Scheduler {
   const std::vector<uint32_t>& prefix_;
   Bounds bounds_;
   bool reduce_drains_;
-  PreemptionReduction* reduction_;
   uint64_t horizon_;
   Random& rng_;
   size_t depth_ = 0;
@@ -113,18 +109,13 @@ BoundedEstimate Estimate(const ScenarioSpec& spec, const BoundedOptions& options
                          uint64_t probes, uint64_t seed, bool reduce, bool* hidden) {
   BoundedEstimate r;
   Executor executor(spec);
-  const bool drains = ConfigureBounded(executor, options, reduce && options.reduce_drains);
-  PreemptionReduction reduction;
-  const bool preemptions = reduce && options.reduce_preemptions &&
-                           executor.memory_model() == MemoryModel::kSC;
-  if (preemptions) executor.set_block_hook(&reduction);
-  reduce = drains || preemptions;
+  reduce = ConfigureBounded(executor, options, reduce);
   Random rng(seed);
   // The horizon of LogSubtreeGuess: the decisions of the base execution (no
   // budget), then the longest probe so far.
   uint64_t horizon = 1;
   {
-    Probe base(options.prefix, Bounds{0, 0, 0}, drains, nullptr, 1, rng);
+    Probe base(options.prefix, Bounds{0, 0, 0}, reduce, 1, rng);
     const Execution e = executor.Run(base, options.max_steps);
     if (reduce && e.hidden_accesses != 0) {
       *hidden = true;
@@ -132,13 +123,9 @@ BoundedEstimate Estimate(const ScenarioSpec& spec, const BoundedOptions& options
     }
     horizon = std::max<uint64_t>(1, base.decisions());
   }
-  // A probe the preemption reduction stopped is a leaf of the search's tree
-  // that is not an execution: it estimates the stopped ones instead.
-  double sum = 0, sum_squares = 0, pruned = 0;
+  double sum = 0, sum_squares = 0;
   for (; r.probes < probes; ++r.probes) {
-    reduction.Reset();
-    Probe probe(options.prefix, options.bounds, drains, preemptions ? &reduction : nullptr,
-                horizon, rng);
+    Probe probe(options.prefix, options.bounds, reduce, horizon, rng);
     const Execution e = executor.Run(probe, options.max_steps);
     if (reduce && e.hidden_accesses != 0) {
       *hidden = true;
@@ -146,23 +133,17 @@ BoundedEstimate Estimate(const ScenarioSpec& spec, const BoundedOptions& options
     }
     r.steps += e.steps;
     horizon = std::max<uint64_t>(horizon, probe.decisions());
-    if (e.pruned) {
-      pruned += probe.leaves();
-      continue;
-    }
     sum += probe.leaves();
     sum_squares += probe.leaves() * probe.leaves();
   }
   if (r.probes != 0) {
     const double n = static_cast<double>(r.probes);
     r.executions = sum / n;
-    r.pruned = pruned / n;
     const double variance =
         r.probes > 1 ? std::max(0.0, (sum_squares - sum * sum / n) / (n - 1)) : 0.0;
     r.standard_error = std::sqrt(variance / n);
   }
-  r.drains_reduced = drains;
-  r.preemptions_reduced = preemptions;
+  r.drains_reduced = reduce;
   return r;
 }
 
@@ -171,7 +152,7 @@ BoundedEstimate Estimate(const ScenarioSpec& spec, const BoundedOptions& options
 BoundedEstimate EstimateBounded(const ScenarioSpec& spec, const BoundedOptions& options,
                                 uint64_t probes, uint64_t seed) {
   bool hidden = false;
-  if (options.reduce_drains || options.reduce_preemptions) {
+  if (options.reduce_drains) {
     BoundedEstimate r = Estimate(spec, options, probes, seed, /*reduce=*/true, &hidden);
     if (!hidden) return r;
   }

@@ -16,11 +16,9 @@
 //
 // What is estimated is the whole tree: the search's --runs cap, its stop
 // at a first finding and its shards are not taken into account. The drain
-// and preemption reductions are assumed in force unless a probe makes a
-// hidden access (the search drops them when any of its executions does,
-// which a probe may not sample). A probe that the preemption reduction
-// stops is a leaf of the tree too: those estimate the search's stopped
-// executions, apart from the executions it runs whole.
+// reduction is assumed in force unless a probe makes a hidden access (the
+// search drops the reduction when any of its executions does, which a
+// probe may not sample).
 //
 // Deterministic: the probes' picks come from `seed` alone. Thread-safety:
 // none.
@@ -40,10 +38,6 @@ struct BoundedEstimate {
   double executions = 0;        // the estimate: mean over probes
   double standard_error = 0;    // of that mean
   bool drains_reduced = false;  // no probe made a hidden access
-  // The preemption reduction was in force (SC, no hidden access), and the
-  // estimate of the executions it stops early (not in `executions`).
-  bool preemptions_reduced = false;
-  double pruned = 0;
 };
 
 // `probes` (>= 1) random descents of the tree RunBounded(spec, options)
