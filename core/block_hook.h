@@ -3,13 +3,15 @@
 //
 // A block is what one context does from a scheduling point to its next
 // one: the operation announced at the point (its PointOp and cell), then
-// the code after it up to the next point, atomically. The machine calls
-// OnSwitch at every decision boundary, that is, where one block has ended
-// and the next begins (also where nothing was left to choose), so the hook
-// sees every block of the execution in order. Within a block it reports
-// what else the block touches that the point did not announce: a cell read
-// without a point of its own (SpinWhile's check), a lock annotation, a
-// spinner made runnable, a look at the CPU's pending interrupts.
+// the code after it up to the next point, atomically. At every decision
+// boundary the machine calls OnBlockEnd before anything is picked there
+// (the hook may stop the execution then, so nothing below that boundary is
+// explored), and OnBlockBegin once it knows what runs next; together they
+// show the hook every block of the execution in order. Within a block it
+// reports what else the block touches that the point did not announce: a
+// cell read without a point of its own (SpinWhile's check), a lock
+// annotation, a spinner made runnable, a look at the CPU's pending
+// interrupts.
 //
 // Calls are made on the fiber of the context concerned (or the main
 // fiber), are never scheduling points, and must not call operations that
@@ -44,11 +46,14 @@ struct BlockEnd {
 class BlockHook {
  public:
   virtual ~BlockHook() = default;
-  // The block of `ended` (the context that reached a point, blocked or
-  // finished; ctx -1 at the start) is over and `began` runs next (ctx -1:
-  // the execution is over). Return false to stop the execution here,
-  // unjudged: the machine then reports it pruned.
-  virtual bool OnSwitch(const BlockEnd& ended, const BlockEnd& began) = 0;
+  // The running block of `ended` (the context that reached a point,
+  // blocked or finished) is over; nothing has been picked at this boundary
+  // yet. Return false to stop the execution here, unjudged: the machine
+  // then reports it pruned.
+  virtual bool OnBlockEnd(const BlockEnd& ended) = 0;
+  // After the pick at that boundary: `began` runs next. `ended` is as
+  // above, or ctx -1 at the start of the execution.
+  virtual void OnBlockBegin(const BlockEnd& ended, const BlockEnd& began) = 0;
   // The running block read `cell` without a scheduling point for it.
   virtual void OnExtraRead(int cell) = 0;
   // The running block annotated lock `lock` (acquired or released).

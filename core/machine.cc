@@ -313,23 +313,35 @@ uint32_t Machine::CollectChoices() {
   return static_cast<uint32_t>(choices_.size());
 }
 
-bool Machine::HookAllows(const Context* next) {
-  BlockEnd ended, began;
-  if (current_ != nullptr) {
-    ended.ctx = current_->id;
-    ended.cpu = current_->cpu;
-    ended.op = current_->pending_op;
-    ended.cell = current_->pending_cell;
-    ended.runnable = current_->state == CtxState::kRunnable;
-  }
-  began.ctx = next->id;
-  began.cpu = next->cpu;
+namespace {
+
+BlockEnd EndOf(const internal::Context* c) {
+  BlockEnd b;
+  b.ctx = c->id;
+  b.cpu = c->cpu;
   // A context that has not started yet has no pending operation: its
   // first block is its start.
-  began.op = next->started ? next->pending_op : PointOp::kOther;
-  began.cell = next->started ? next->pending_cell : -1;
-  began.runnable = true;
-  return block_hook_->OnSwitch(ended, began);
+  b.op = c->started ? c->pending_op : PointOp::kOther;
+  b.cell = c->started ? c->pending_cell : -1;
+  b.runnable = c->state == CtxState::kRunnable;
+  return b;
+}
+
+}  // namespace
+
+Machine::Context* Machine::DecideHooked() {
+  BlockEnd ended;
+  if (current_ != nullptr && !over_) {
+    ended = EndOf(current_);
+    if (!block_hook_->OnBlockEnd(ended)) {
+      over_ = true;
+      pruned_ = true;
+      return nullptr;
+    }
+  }
+  Context* next = DecideNext();
+  if (next != nullptr) block_hook_->OnBlockBegin(ended, EndOf(next));
+  return next;
 }
 
 Machine::Context* Machine::DecideNext() {

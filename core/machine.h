@@ -371,18 +371,13 @@ class Machine {
   // effects (delivery, placement, assertion). Null: the execution is over
   // (or the block hook pruned it).
   __attribute__((always_inline)) Context* Decide() {
-    Context* next = DecideNext();
-    if (__builtin_expect(block_hook_ != nullptr, false) && next != nullptr &&
-        !HookAllows(next)) {
-      over_ = true;
-      pruned_ = true;
-      return nullptr;
-    }
-    return next;
+    if (__builtin_expect(block_hook_ != nullptr, false)) return DecideHooked();
+    return DecideNext();
   }
   Context* DecideNext();
-  // Tells the block hook that current_'s block is over and `next`'s begins.
-  bool HookAllows(const Context* next);
+  // Decide, telling the block hook that current_'s block is over (it may
+  // stop the execution there) and which block begins.
+  Context* DecideHooked();
   void SwitchFrom(Context* from, Context* to, bool dying);
   [[noreturn]] void EndFromContext();
   uint32_t CollectChoices();

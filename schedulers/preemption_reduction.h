@@ -26,8 +26,9 @@
 // preemption only if c is still runnable there, the choices other CPUs
 // have inside W are the same (by (3) and (4) a does not wake or block
 // anyone else), and a raise inside W costs no more than it did. So E is
-// redundant, and the machine stops it when a's block ends (the block hook
-// returns false), which prunes the subtree below its picks so far.
+// redundant, and the machine stops it when a's block ends, before the
+// pick there (the block hook returns false), which prunes the subtree
+// below its picks so far.
 //
 // The twin may be pruned in turn, for another of its preemptions. But each
 // step moves one preemption of one context later in that context's
@@ -59,7 +60,8 @@ class PreemptionReduction : public BlockHook {
   // its pick lies past the search's fixed prefix (the twin must keep it).
   void set_movable(bool on) { movable_ = on; }
 
-  bool OnSwitch(const BlockEnd& ended, const BlockEnd& began) override;
+  bool OnBlockEnd(const BlockEnd& ended) override;
+  void OnBlockBegin(const BlockEnd& ended, const BlockEnd& began) override;
   void OnExtraRead(int cell) override { touched_.push_back(2 * cell); }
   void OnLockAnnotation(int lock) override { touched_.push_back(2 * (kLockBase + lock) + 1); }
   void OnSpinnerWoken(int cpu) override { woke_ |= 1u << cpu; }
