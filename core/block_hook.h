@@ -36,7 +36,7 @@ enum class PointOp : uint8_t {
 
 // One side of a decision boundary.
 struct BlockEnd {
-  int ctx = -1;      // context id; -1: none (the start, or the end)
+  int ctx = -1;      // context id; -1: none (the start of the execution)
   int cpu = -1;
   PointOp op = PointOp::kOther;  // its pending operation (what runs next)
   int cell = -1;     // the operation's cell, -1: none
@@ -46,13 +46,12 @@ struct BlockEnd {
 class BlockHook {
  public:
   virtual ~BlockHook() = default;
-  // The running block of `ended` (the context that reached a point,
-  // blocked or finished) is over; nothing has been picked at this boundary
-  // yet. Return false to stop the execution here, unjudged: the machine
+  // The running block is over: its context reached a point, blocked or
+  // finished. Nothing has been picked at this boundary yet. Return false to stop the execution here, unjudged: the machine
   // then reports it pruned.
-  virtual bool OnBlockEnd(const BlockEnd& ended) = 0;
-  // After the pick at that boundary: `began` runs next. `ended` is as
-  // above, or ctx -1 at the start of the execution.
+  virtual bool OnBlockEnd() = 0;
+  // After the pick at that boundary: `began` runs next, after `ended`'s
+  // block (ctx -1 at the start of the execution).
   virtual void OnBlockBegin(const BlockEnd& ended, const BlockEnd& began) = 0;
   // The running block read `cell` without a scheduling point for it.
   virtual void OnExtraRead(int cell) = 0;

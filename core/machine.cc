@@ -333,7 +333,7 @@ Machine::Context* Machine::DecideHooked() {
   BlockEnd ended;
   if (current_ != nullptr && !over_) {
     ended = EndOf(current_);
-    if (!block_hook_->OnBlockEnd(ended)) {
+    if (!block_hook_->OnBlockEnd()) {
       over_ = true;
       pruned_ = true;
       return nullptr;

@@ -29,10 +29,9 @@ void PreemptionReduction::Reset() {
   watches_.clear();
 }
 
-bool PreemptionReduction::OnBlockEnd(const BlockEnd& ended) {
-  (void)ended;  // the running block is ctx_'s
-  // It is the block a of a watch on its own context, or part of the
-  // windows of the others.
+bool PreemptionReduction::OnBlockEnd() {
+  // The running block (ctx_'s) is the block a of a watch on its own
+  // context, or part of the windows of the others.
   std::size_t kept = 0;
   bool redundant = false;
   for (std::size_t i = 0; i < watches_.size(); ++i) {

@@ -60,7 +60,7 @@ class PreemptionReduction : public BlockHook {
   // its pick lies past the search's fixed prefix (the twin must keep it).
   void set_movable(bool on) { movable_ = on; }
 
-  bool OnBlockEnd(const BlockEnd& ended) override;
+  bool OnBlockEnd() override;
   void OnBlockBegin(const BlockEnd& ended, const BlockEnd& began) override;
   void OnExtraRead(int cell) override { touched_.push_back(2 * cell); }
   void OnLockAnnotation(int lock) override { touched_.push_back(2 * (kLockBase + lock) + 1); }
