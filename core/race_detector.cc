@@ -177,24 +177,38 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
   now.who = who;
   now.locks = held_[who.ctx];
 
+  // Of several accesses this one races with, the one reported is the
+  // lowest context's (its load before its store), never the first in
+  // `recent`: that order is when each context first touched the cell, and
+  // a search that reorders two commuting loads must not change the report.
+  const Access* race = nullptr;
+  bool race_same_cpu = false;
   for (const Access& a : sh.recent) {
     if (a.ctx == who.ctx || (!a.write && !now.write)) continue;
-    if (!Ordered(a, who.ctx)) return Report(m, cell, a, now, false);
-    // Same CPU, a handler against a context it could interrupt there.
-    if (a.who.cpu != who.cpu || (a.locks & now.locks) != 0) continue;
-    const Access* low = nullptr;
-    const Access* high = nullptr;
-    if (who.kind != CtxKind::kThread && a.who.level < who.level) {
-      low = &a;
-      high = &now;
-    } else if (a.who.kind != CtxKind::kThread && who.level < a.who.level) {
-      low = &now;
-      high = &a;
+    bool same_cpu = false;
+    if (Ordered(a, who.ctx)) {
+      // Same CPU, a handler against a context it could interrupt there.
+      if (a.who.cpu != who.cpu || (a.locks & now.locks) != 0) continue;
+      const Access* low = nullptr;
+      const Access* high = nullptr;
+      if (who.kind != CtxKind::kThread && a.who.level < who.level) {
+        low = &a;
+        high = &now;
+      } else if (a.who.kind != CtxKind::kThread && who.level < a.who.level) {
+        low = &now;
+        high = &a;
+      }
+      if (low == nullptr || !low->who.intr_enabled || low->who.mask >= high->who.level) {
+        continue;
+      }
+      same_cpu = true;
     }
-    if (low != nullptr && low->who.intr_enabled && low->who.mask < high->who.level) {
-      return Report(m, cell, a, now, true);
+    if (race == nullptr || a.ctx < race->ctx || (a.ctx == race->ctx && !a.write)) {
+      race = &a;
+      race_same_cpu = same_cpu;
     }
   }
+  if (race != nullptr) return Report(m, cell, *race, now, race_same_cpu);
   // Remember the newest load and store of each context.
   auto same = std::find_if(sh.recent.begin(), sh.recent.end(), [&](const Access& a) {
     return a.ctx == now.ctx && a.write == now.write;

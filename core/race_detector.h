@@ -31,7 +31,10 @@
 //
 // Deviation: only the most recent accesses of each cell are remembered (the
 // last store and the last load of each context), as in FastTrack-style
-// detectors; a race older than that is missed, never invented.
+// detectors; a race older than that is missed, never invented. Of several
+// remembered accesses an access races with, the lowest context's is
+// reported (its load before its store), whatever order they came in: a
+// search that lets two loads of a cell commute relies on that.
 #ifndef SMPFUZZ_CORE_RACE_DETECTOR_H_
 #define SMPFUZZ_CORE_RACE_DETECTOR_H_
 

@@ -21,7 +21,7 @@
 // executions, so the estimate bounds what the reduced search runs, whole
 // or stopped, from above. (Probing the reduced tree was tried: its
 // executions sit where the subtree guess puts the least weight, and 4000
-// probes gave spin_mutex/lock_order 1 +- 0.08 against 14 exhausted.) The drain
+// probes gave spin_mutex/lock_order 1 +- 0.08 against 14 exhausted then.) The drain
 // reduction is assumed in force unless a probe makes a hidden access (the
 // search drops the reduction when any of its executions does, which a
 // probe may not sample).

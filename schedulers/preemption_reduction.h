@@ -7,35 +7,45 @@
 // block (the operation waiting at its point and the code after it, up to
 // its next point; core/block_hook.h) and W everything that ran between p
 // and a. Suppose
-//   (1) a's operation is a load, a store, a read-modify-write, a yield or a
-//       barrier (not a mask change, an IPI, a park or an unpark);
+//   (1) a's operation is a load, a store, a read-modify-write, a yield, a
+//       barrier or a change of c's CPU's own mask or interrupt-enable flag
+//       (not an IPI, a park or an unpark), and a did not look at its CPU's
+//       pending interrupts;
 //   (2) nothing in W ran on c's CPU (no interrupt was delivered there);
-//   (3) no block of W touched a cell or lock that a touches (a load, a
-//       store, a spin check, a lock annotation: any two on one cell count,
-//       even two loads); and
-//   (4) a made no spinning context runnable.
+//   (3) no block of W touched a cell or lock that a touches, one of the two
+//       writing it (a lock annotation counts as a write, a spin check as a
+//       read); and
+//   (4) a made no spinning context runnable on a CPU that ran in W.
 // Then every execution E = α·[p]·W·a·γ has a twin E' = α·a·[p']·W·γ that
 // runs a first and preempts c at its next point p' instead. Under SC, (3)
-// means a and W read and write disjoint state, so every block of W sees
-// what it saw in E and so does a, and every cell's and lock's sequence of
-// accesses is the same in E and E': the final state, the race detector's
-// and lockdep's view (they keep per-cell, per-lock and per-context state)
-// and so the verdict are the same. (2) and (1) keep interrupt delivery on
-// c's CPU where it was: nothing is delivered there inside W, and a does
-// not change what could be. E' is within the bounds: p' costs a
-// preemption only if c is still runnable there, the choices other CPUs
-// have inside W are the same (by (3) and (4) a does not wake or block
-// anyone else), and a raise inside W costs no more than it did. So E is
+// means every block of W reads what it read in E and so does a, and every
+// cell's writes and every lock's annotations keep their order: the final
+// state, lockdep's view and the race detector's (per-cell, per-lock,
+// per-context and per-CPU state, where at most two loads of one cell trade
+// places, and its report does not depend on that order) and so the
+// verdict are the same. (2) and (1) keep interrupt delivery on c's CPU
+// where it was: nothing is delivered there inside W, and a's mask change,
+// if any, only decides what is delivered when c's CPU runs next, after W
+// in both. E' is within the bounds: p' costs a preemption only if c is
+// still runnable there; by (3) and (4) a wakes or blocks nobody that runs
+// in W, so the choices and costs inside W are the same, and c's CPU can
+// run all through W in E, so a raise there costs no less in E. So E is
 // redundant, and the machine stops it when a's block ends, before the
 // pick there (the block hook returns false), which prunes the subtree
 // below its picks so far.
 //
-// The twin may be pruned in turn, for another of its preemptions. But each
-// step moves one preemption of one context later in that context's
-// program (and never adds a preemption), and the tree is finite: following
-// twins ends at an execution the search runs, with the same verdict. So a
-// clean reduced search still proves the bound, and every verdict within
-// the bound is still found.
+// The twin may be pruned in turn, for another of its preemptions. It takes
+// the base pick at p (the one AllowedPicks lists first) where E took a
+// later one, with the same picks before p, so it comes strictly earlier in
+// the search's depth-first order, a finite total order; and it costs no
+// more in each bound. So following twins ends at an execution the search
+// runs to the end, with the same verdict: a clean reduced search still
+// proves the bound, and every verdict within the bound is still found.
+//
+// What the argument needs of the code between points: it shares state with
+// other CPUs only through cells, locks and the machine's operations (not
+// through Machine::step(), say, which counts decisions and differs in the
+// twin).
 //
 // Only under SC: under a weak model a store's block only buffers it, and
 // when it becomes visible is a drain decision of its own. Like the drain
