@@ -49,8 +49,8 @@ TEST(BoundedCost, OnlyTheBaseDrainIsFree) {
 // Correct scenarios too slow at P=2, I=1, R=1 for a unit test in a debug
 // build (more than about 100 000 executions, whole or stopped early), so
 // proved here at a smaller bound. `smpfuzz run --scheduler=exhaustive`
-// proves them at P=2 (counts and times in docs/schedulers.md), except
-// fxp/receive, which is not exhausted there.
+// proves them at P=2 (counts and times in docs/schedulers.md; fxp/receive
+// in 16 shards with bench/prove.sh).
 const std::map<std::string, Bounds>& Smaller() {
   static const auto* m = new std::map<std::string, Bounds>{
       {"demo/spinlock_counter", Bounds{1, 1, 1}},  // 4 CPUs x 10 sections
