@@ -1,6 +1,7 @@
 #include "schedulers/bounded.h"
 
 #include <cstdio>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <set>
@@ -128,36 +129,56 @@ TEST(Bounded, SeqlockWithoutConsumerBarrierNeedsThreeReorderings) {
 // finishes within 5000 executions under the model, the reduced search
 // finds the same distinct signatures in at most as many executions. One
 // test per model, so that the shards share them out.
-void ExpectDrainReductionKeepsEveryVerdict(MemoryModel model) {
-  int compared = 0, reduced = 0;
+struct Compared {
+  int searches = 0;       // whose full search finished within the cap
+  int smaller = 0;        // where the reduced one ran fewer executions
+  int with_findings = 0;
+};
+
+// Runs every scenario under `model` at each of `bounds`, with the
+// reduction `flag` off and then on, where the full search finishes within
+// 5000 executions: the reduced search must finish too, in at most as many
+// executions, with the same distinct signatures.
+Compared CompareReduction(MemoryModel model, std::initializer_list<Bounds> bounds,
+                          bool BoundedOptions::*flag) {
+  Compared c;
   for (const ScenarioSpec* spec : ScenarioRegistry::Global().All()) {
-   for (const Bounds& bounds : {Bounds{1, 0, 1}, Bounds{0, 0, 2}}) {
-    BoundedOptions o;
-    o.bounds = bounds;
-    o.memory_model = model;
-    o.all_findings = true;
-    o.max_executions = 5000;
-    o.reduce_drains = false;
-    const BoundedResult full = RunBounded(*spec, o);
-    if (!full.complete) continue;
-    o.reduce_drains = true;
-    const BoundedResult part = RunBounded(*spec, o);
-    const std::string what = spec->name() + " " + std::string(MemoryModelName(model)) +
-                             " R=" + std::to_string(bounds.reorderings);
-    ASSERT_TRUE(part.complete) << what;
-    EXPECT_LE(part.executions, full.executions) << what;
-    std::set<std::string> a, b;
-    for (const Finding& f : full.findings) a.insert(f.verdict.signature);
-    for (const Finding& f : part.findings) b.insert(f.verdict.signature);
-    EXPECT_EQ(a, b) << what;
-    ++compared;
-    reduced += part.executions < full.executions;
-   }
+    for (const Bounds& b : bounds) {
+      BoundedOptions o;
+      o.bounds = b;
+      o.memory_model = model;
+      o.all_findings = true;
+      o.max_executions = 5000;
+      o.*flag = false;
+      const BoundedResult full = RunBounded(*spec, o);
+      if (!full.complete) continue;
+      o.*flag = true;
+      const BoundedResult part = RunBounded(*spec, o);
+      const std::string what = spec->name() + " " + std::string(MemoryModelName(model)) +
+                               " P=" + std::to_string(b.preemptions) + " I=" +
+                               std::to_string(b.interrupts) + " R=" +
+                               std::to_string(b.reorderings);
+      EXPECT_TRUE(part.complete) << what;
+      EXPECT_LE(part.executions, full.executions) << what;
+      std::set<std::string> x, y;
+      for (const Finding& f : full.findings) x.insert(f.verdict.signature);
+      for (const Finding& f : part.findings) y.insert(f.verdict.signature);
+      EXPECT_EQ(x, y) << what;
+      ++c.searches;
+      c.smaller += part.executions < full.executions;
+      c.with_findings += !x.empty();
+    }
   }
+  return c;
+}
+
+void ExpectDrainReductionKeepsEveryVerdict(MemoryModel model) {
+  const Compared c = CompareReduction(model, {Bounds{1, 0, 1}, Bounds{0, 0, 2}},
+                                      &BoundedOptions::reduce_drains);
   std::printf("drain reduction under %s: %d searches compared, %d smaller\n",
-              std::string(MemoryModelName(model)).c_str(), compared, reduced);
-  EXPECT_GT(compared, 20);
-  EXPECT_GT(reduced, 10);
+              std::string(MemoryModelName(model)).c_str(), c.searches, c.smaller);
+  EXPECT_GT(c.searches, 20);
+  EXPECT_GT(c.smaller, 10);
 }
 
 TEST(Bounded, DrainReductionKeepsEveryVerdictUnderTso) {
@@ -172,37 +193,13 @@ TEST(Bounded, DrainReductionKeepsEveryVerdictUnderPso) {
 // signatures in at most as many executions: not only the verdict kinds
 // but the signatures are kept (see TwoLoadsOneStore below for why).
 TEST(Bounded, PreemptionReductionKeepsEveryVerdict) {
-  int compared = 0, reduced = 0, with_findings = 0;
-  for (const ScenarioSpec* spec : ScenarioRegistry::Global().All()) {
-    for (const Bounds& bounds : {Bounds{1, 1, 0}, Bounds{2, 0, 0}}) {
-      BoundedOptions o;
-      o.bounds = bounds;
-      o.memory_model = MemoryModel::kSC;
-      o.all_findings = true;
-      o.max_executions = 5000;
-      o.reduce_preemptions = false;
-      const BoundedResult full = RunBounded(*spec, o);
-      if (!full.complete) continue;
-      o.reduce_preemptions = true;
-      const BoundedResult part = RunBounded(*spec, o);
-      const std::string what = spec->name() + " P=" + std::to_string(bounds.preemptions) +
-                               " I=" + std::to_string(bounds.interrupts);
-      ASSERT_TRUE(part.complete) << what;
-      EXPECT_LE(part.executions, full.executions) << what;
-      std::set<std::string> a, b;
-      for (const Finding& f : full.findings) a.insert(f.verdict.signature);
-      for (const Finding& f : part.findings) b.insert(f.verdict.signature);
-      EXPECT_EQ(a, b) << what;
-      ++compared;
-      reduced += part.executions < full.executions;
-      with_findings += !a.empty();
-    }
-  }
+  const Compared c = CompareReduction(MemoryModel::kSC, {Bounds{1, 1, 0}, Bounds{2, 0, 0}},
+                                      &BoundedOptions::reduce_preemptions);
   std::printf("preemption reduction: %d searches compared, %d smaller, %d with findings\n",
-              compared, reduced, with_findings);
-  EXPECT_GT(compared, 20);
-  EXPECT_GT(reduced, 10);
-  EXPECT_GT(with_findings, 10);
+              c.searches, c.smaller, c.with_findings);
+  EXPECT_GT(c.searches, 20);
+  EXPECT_GT(c.smaller, 10);
+  EXPECT_GT(c.with_findings, 10);
 }
 
 // Two loads of x, then a store that races with both: the reduction lets
