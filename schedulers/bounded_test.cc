@@ -123,12 +123,6 @@ TEST(Bounded, SeqlockWithoutConsumerBarrierNeedsThreeReorderings) {
   EXPECT_EQ(r.findings.back().verdict.kind, VerdictKind::kMembarMisuse);
 }
 
-// The drain reduction prunes interleavings, never verdicts: on every
-// scenario whose full search at P=1, I=0, R=1, and at P=0, I=0, R=2 (two
-// early drains: a younger store made visible through an older one),
-// finishes within 5000 executions under the model, the reduced search
-// finds the same distinct signatures in at most as many executions. One
-// test per model, so that the shards share them out.
 struct Compared {
   int searches = 0;       // whose full search finished within the cap
   int smaller = 0;        // where the reduced one ran fewer executions
@@ -172,6 +166,12 @@ Compared CompareReduction(MemoryModel model, std::initializer_list<Bounds> bound
   return c;
 }
 
+// The drain reduction prunes interleavings, never verdicts: on every
+// scenario whose full search at P=1, I=0, R=1, and at P=0, I=0, R=2 (two
+// early drains: a younger store made visible through an older one),
+// finishes within 5000 executions under the model, the reduced search
+// finds the same distinct signatures in at most as many executions. One
+// test per model, so that the shards share them out.
 void ExpectDrainReductionKeepsEveryVerdict(MemoryModel model) {
   const Compared c = CompareReduction(model, {Bounds{1, 0, 1}, Bounds{0, 0, 2}},
                                       &BoundedOptions::reduce_drains);
