@@ -7,12 +7,18 @@
 // set-up and final checks (Peek from running code sees its CPU's view;
 // Poke writes memory, under any buffered store of that CPU to the cell).
 //
-// Memory is sequentially consistent here; atomic read-modify-writes are
-// atomic and, as in atomic_ops(3), promise no ordering of other accesses
-// (which matters once the memory-model layer is weaker than SC).
+// A cell's value is what memory holds (what every CPU sees once stores
+// have drained); how weak the memory around it is, is core/memory.h's.
+// Atomic read-modify-writes are atomic and, as in atomic_ops(3), promise
+// no ordering of other accesses.
+//
+// A cell may mirror real memory (hw/: a plain C field seen through
+// instrumentation): every value committed to it is then also written to
+// those bytes, so code outside the machine reads the same memory.
 #ifndef SMPFUZZ_CORE_CELL_H_
 #define SMPFUZZ_CORE_CELL_H_
 
+#include <cstdint>
 #include <string>
 #include <type_traits>
 
@@ -35,10 +41,16 @@ class CellBase {
 
  protected:
   friend class Machine;
+  // Writes the committed value to the mirrored bytes (little-endian, the
+  // low `mirror_size_` bytes of the word).
+  void Mirror() const { __builtin_memcpy(mirror_, &value_, mirror_size_); }
+
   Machine* m_;
   Word value_;
   int id_;
   int waiters_ = 0;  // contexts spinning on this cell
+  void* mirror_ = nullptr;  // constant after construction; null: none
+  uint32_t mirror_size_ = 0;
 };
 
 template <typename T>

@@ -38,6 +38,13 @@ class Fiber {
   Fiber& operator=(const Fiber&) = delete;
   ~Fiber();
 
+  // Whether `p` points into this fiber's own stack (not the main fiber's:
+  // that one has no bounds here and answers false).
+  bool OnStack(const void* p) const {
+    const char* c = static_cast<const char*>(p);
+    return c >= stack_lo_ && c < stack_lo_ + stack_size_;
+  }
+
  private:
   friend class FiberPool;
   Fiber() = default;

@@ -109,9 +109,17 @@ int Machine::RegisterCell(std::string name, CellBase* cell) {
 // ---------------------------------------------------------------------------
 // Running
 
+namespace {
+thread_local Machine* t_running = nullptr;
+}  // namespace
+
+Machine* Machine::Running() { return t_running; }
+
 Verdict Machine::Run() {
   SMP_CHECK(!running_);
   running_ = true;
+  Machine* const outer = t_running;
+  t_running = this;
   for (size_t i = 0; i < threads_.size(); ++i) {
     Thread& t = threads_[i];
     t.ctx = NewContext(CtxKind::kThread, static_cast<int>(i), t.cpu, 0);
@@ -141,6 +149,7 @@ Verdict Machine::Run() {
   if (!has_verdict_ && !pruned_ && final_check_) final_check_();
   if (!has_verdict_) SetVerdict(VerdictKind::kClean, "", "clean");
   if (record_) trace_.verdict = verdict_;
+  t_running = outer;
   return verdict_;
 }
 
@@ -746,6 +755,7 @@ Word Machine::Visible(int cpu, const CellBase& cell) const {
 
 void Machine::Commit(int cpu, CellBase& cell, Word value) {
   cell.value_ = value;
+  if (cell.mirror_ != nullptr) cell.Mirror();
   if (memory_.weak()) memory_.Commit(cpu, cell.id_, value);
   CellWritten(cell);
 }
@@ -776,7 +786,7 @@ Word Machine::Load(const CellBase& cell, Loc loc, Order order) {
     Rec(Op::kLoad, cell.id_, v, 0, loc);
     Access(cell, AccessKind::kLoad, loc);
   }
-  if (order == Order::kAcquire) Fence(Barrier::kAcquire, loc);
+  OrderAfter(order, loc);
   return v;
 }
 
@@ -807,16 +817,18 @@ Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
 
 void Machine::Store(CellBase& cell, Word value, Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
-  if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
+  OrderBefore(order, loc);
   if (memory_.weak()) {
     memory_.Buffer(current_->cpu, cell.id_, value, loc);
     Rec(Op::kStore, cell.id_, value, 1, loc);
     Access(cell, AccessKind::kStore, loc);
+    OrderAfter(order, loc);
     return;
   }
   Rec(Op::kStore, cell.id_, value, 0, loc);
   Commit(current_->cpu, cell, value);
   Access(cell, AccessKind::kStore, loc);
+  OrderAfter(order, loc);
 }
 
 void Machine::DrainForRmw(CellBase& cell) {
@@ -849,7 +861,7 @@ void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
 Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
                   Order order) {
   Point(cell.id_, PointOp::kWrite);
-  if (order == Order::kRelease) Fence(Barrier::kRelease, loc);
+  OrderBefore(order, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
   if (old == expected) {
@@ -860,27 +872,72 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
     Rec(Op::kCasFail, cell.id_, old, expected, loc);
   }
   Access(cell, AccessKind::kRmw, loc);
-  if (order == Order::kAcquire) Fence(Barrier::kAcquire, loc);
+  OrderAfter(order, loc);
   return old;
 }
 
-Word Machine::Swap(CellBase& cell, Word value, Loc loc) {
+Word Machine::Swap(CellBase& cell, Word value, Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
+  OrderBefore(order, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kSwap, cell.id_, old, value, loc);
   RmwCommit(cell, value, loc);
   Access(cell, AccessKind::kRmw, loc);
+  OrderAfter(order, loc);
   return old;
 }
 
-Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc) {
+Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
+  OrderBefore(order, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kAdd, cell.id_, old, old + delta, loc);
   RmwCommit(cell, old + delta, loc);
   Access(cell, AccessKind::kRmw, loc);
+  OrderAfter(order, loc);
+  return old;
+}
+
+namespace {
+
+Word ApplyRmw(RmwOp op, Word old, Word operand, int bytes) {
+  const Word mask = bytes >= 8 ? ~Word{0} : (Word{1} << (8 * bytes)) - 1;
+  const int shift = 64 - 8 * (bytes >= 8 ? 8 : bytes);
+  const auto as_signed = [shift](Word w) {
+    return static_cast<int64_t>(w << shift) >> shift;
+  };
+  Word v = 0;
+  switch (op) {
+    case RmwOp::kAdd: v = old + operand; break;
+    case RmwOp::kSub: v = old - operand; break;
+    case RmwOp::kAnd: v = old & operand; break;
+    case RmwOp::kOr: v = old | operand; break;
+    case RmwOp::kXor: v = old ^ operand; break;
+    case RmwOp::kNand: v = ~(old & operand); break;
+    case RmwOp::kMax: v = as_signed(old) >= as_signed(operand) ? old : operand; break;
+    case RmwOp::kMin: v = as_signed(old) <= as_signed(operand) ? old : operand; break;
+    case RmwOp::kUMax: v = (old & mask) >= (operand & mask) ? old : operand; break;
+    case RmwOp::kUMin: v = (old & mask) <= (operand & mask) ? old : operand; break;
+  }
+  return v & mask;
+}
+
+}  // namespace
+
+Word Machine::FetchOp(CellBase& cell, RmwOp op, Word operand, int bytes,
+                      Loc loc, Order order) {
+  Point(cell.id_, PointOp::kWrite);
+  OrderBefore(order, loc);
+  DrainForRmw(cell);
+  const Word old = cell.value_;
+  const Word value = ApplyRmw(op, old, operand, bytes);
+  const bool add = op == RmwOp::kAdd || op == RmwOp::kSub;
+  Rec(add ? Op::kAdd : Op::kRmw, cell.id_, old, value, loc);
+  RmwCommit(cell, value, loc);
+  Access(cell, AccessKind::kRmw, loc);
+  OrderAfter(order, loc);
   return old;
 }
 

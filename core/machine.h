@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,9 +67,17 @@ constexpr int kAnyCpu = -1;
 class CellBase;
 class Machine;
 
+// The read-modify-write operations of Machine::FetchOp (atomic_ops(3) and
+// the __atomic_fetch_* builtins).
+enum class RmwOp : uint8_t { kAdd, kSub, kAnd, kOr, kXor, kNand, kMax, kMin, kUMax, kUMin };
 
-// Ordering attached to a single access (see Load/Store/Cas).
-enum class Order : uint8_t { kRelaxed, kAcquire, kRelease };
+
+// Ordering attached to a single access (see Load/Store/Cas): kAcquire is a
+// membar_acquire right after the access, kRelease a membar_release right
+// before it, kAcqRel both; kSeqCst (C11's __ATOMIC_SEQ_CST, as target C
+// may write it) a membar_sync on each side. All within the access's one
+// scheduling point.
+enum class Order : uint8_t { kRelaxed, kAcquire, kRelease, kAcqRel, kSeqCst };
 
 enum class CtxState : uint8_t { kRunnable, kSpinning, kParked, kDone };
 
@@ -164,6 +173,15 @@ class Machine {
   Verdict Run();
 
   // ---- Queries from target code: not scheduling points ----
+  // The Machine whose Run() is on this OS thread's stack, or null. How code
+  // that has no Machine& to hand (target C through hw/) finds its machine;
+  // nothing decides on it.
+  static Machine* Running();
+  // Whether a context runs (false in set-up and in the final check).
+  bool in_context() const { return current_ != nullptr; }
+  // Whether `p` points into the running context's own stack: memory no
+  // other agent can reach. REQUIRES: in_context().
+  bool OnContextStack(const void* p) const { return current_->fiber->OnStack(p); }
   int num_cpus() const { return num_cpus_; }
   int cpu() const { return current_->cpu; }
   // The running context's id (stable for a thread; one per interrupt
@@ -283,10 +301,26 @@ class Machine {
   // Returns the old value; stores `desired` iff old == expected.
   Word Cas(CellBase& cell, Word expected, Word desired, Loc loc,
            Order order = Order::kRelaxed);
-  Word Swap(CellBase& cell, Word value, Loc loc);
-  Word FetchAdd(CellBase& cell, Word delta, Loc loc);
+  Word Swap(CellBase& cell, Word value, Loc loc, Order order = Order::kRelaxed);
+  Word FetchAdd(CellBase& cell, Word delta, Loc loc,
+                Order order = Order::kRelaxed);
+  // Scheduling point. Atomic `op` of the cell's `bytes`-byte value (1, 2,
+  // 4 or 8; the result is truncated to it, min/max compare signed at that
+  // width) with `operand`; returns the old value.
+  Word FetchOp(CellBase& cell, RmwOp op, Word operand, int bytes, Loc loc,
+               Order order = Order::kRelaxed);
   int RegisterCell(std::string name, CellBase* cell);
   MemoryModel memory_model() const { return memory_.model(); }
+
+  // ---- Layers above core ----
+  // The per-execution state of a layer built on the machine (hw/'s, for
+  // target C): owned by the Machine and destroyed first, before its cells.
+  class Extension {
+   public:
+    virtual ~Extension() = default;
+  };
+  Extension* extension() const { return extension_.get(); }
+  void set_extension(std::unique_ptr<Extension> e) { extension_ = std::move(e); }
 
   // ---- After Run() ----
   // The picks made, one per decision point: replaying them gives the same
@@ -417,6 +451,21 @@ class Machine {
     if (memory_.weak() || !observers_.empty()) FenceSlow(kind, loc);
   }
   void FenceSlow(Barrier kind, Loc loc);
+  // The barriers an access's Order puts before / after it.
+  void OrderBefore(Order order, Loc loc) {
+    if (order == Order::kRelease || order == Order::kAcqRel) {
+      Fence(Barrier::kRelease, loc);
+    } else if (order == Order::kSeqCst) {
+      Fence(Barrier::kSync, loc);
+    }
+  }
+  void OrderAfter(Order order, Loc loc) {
+    if (order == Order::kAcquire || order == Order::kAcqRel) {
+      Fence(Barrier::kAcquire, loc);
+    } else if (order == Order::kSeqCst) {
+      Fence(Barrier::kSync, loc);
+    }
+  }
   int WakeParked(int chan, int limit, Loc loc);
   // Wakes the contexts spinning on `cell` if its new value releases them.
   // Inline in machine.cc: most written cells have no spinner.
@@ -531,6 +580,7 @@ class Machine {
   std::vector<Fiber*> dead_fibers_;     // released once switched off
   Trace trace_;
   std::vector<Reorder> reorders_;       // recorded only while tracing
+  std::unique_ptr<Extension> extension_;
 };
 
 // Ends the execution with an assertion verdict naming the expression and the

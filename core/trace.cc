@@ -55,6 +55,9 @@ std::string Describe(const Trace& t, const Event& e) {
     case Op::kAdd:
       s = "add " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
       break;
+    case Op::kRmw:
+      s = "rmw " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      break;
     case Op::kSpin:
       s = "spin while " + Name(t.cells, e.obj) + " == " + Num(e.a);
       break;

@@ -45,6 +45,7 @@ enum class Op : uint8_t {
   kMembar,      // obj: Barrier
   kDrain,       // obj: cell, a: value now visible, b: CPU whose buffer
   kNote,        // obj: note index
+  kRmw,         // obj: cell, a: old value, b: new value (and/or/xor/min/max)
 };
 
 struct Event {

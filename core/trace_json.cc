@@ -126,6 +126,10 @@ std::string RenderChromeTrace(const Trace& t, const std::string& title) {
                 ts, cpu, ",\"s\":\"t\",\"cat\":\"memory\"" + Where(e));
         break;
       }
+      case Op::kRmw:
+        w.Event("i", "rmw " + Name(t.cells, e.obj) + " " + std::to_string(e.a), ts,
+                cpu, ",\"s\":\"t\",\"cat\":\"memory\"" + Where(e));
+        break;
       case Op::kIpi:
         w.Event("i", "IPI " + Name(t.lines, e.obj) + " -> CPU" + std::to_string(e.a), ts,
                 cpu, ",\"s\":\"t\",\"cat\":\"interrupt\"" + Where(e));

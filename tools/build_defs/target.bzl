@@ -4,42 +4,84 @@
 
     smp_target(
         name = "spl",
-        srcs = ["spl.cc", "spl_scenarios.cc"],
+        srcs = ["spl.c", "spl_scenarios.c"],
         hdrs = ["spl.h"],
         deps = [...],
     )
 
 expands to
-  :spl              the target library (alwayslink: its SMP_SCENARIO
+  :spl              the target library (alwayslink: its scenario
                     registrations are what smpfuzz finds);
   :spl_fuzzer       a libFuzzer binary under --config=fuzz, a standalone
                     replayer of schedule files otherwise;
   :spl_test         replays every schedule under corpus/spl/: seeds must run
                     deterministically, corpus/spl/regressions/* must each
                     reproduce the verdict their "# expect: KIND" line names.
+
+Sources ending in .c are target C: each is compiled by clang-14 with the
+instrumentation plugin (//hw/instrument), freestanding, against the C
+hardware interface (//hw:c_headers), in every build configuration (a
+genrule: the configuration's own compiler may be gcc). They may include
+the target's headers (hdrs, and .h files in srcs) by their workspace
+path. C++ sources (.cc) are compiled as usual and are not instrumented:
+scenarios written against core's C++ API, or glue.
 """
 
 load("//tools/build_defs:fuzz.bzl", "smp_fuzz_binary")
+
+def _c_objects(name, c_srcs, headers):
+    """A genrule per C source; returns the object files."""
+    objs = []
+    for src in c_srcs:
+        base = src[:-2].replace("/", "_")
+        out = "_c/%s/%s.pic.o" % (name, base)
+        native.genrule(
+            name = "%s_%s_c" % (name, base),
+            srcs = [src] + headers + [
+                "@smpfuzz//hw:c_headers",
+                "@smpfuzz//hw:include/smp/hw.h",
+            ],
+            outs = [out],
+            tools = [
+                "@smpfuzz//hw/instrument:smp_pass.so",
+                "@smpfuzz//tools/build_defs:compile_c.sh",
+            ],
+            cmd = ("$(location @smpfuzz//tools/build_defs:compile_c.sh) " +
+                   "$(location @smpfuzz//hw/instrument:smp_pass.so) " +
+                   "$(location @smpfuzz//hw:include/smp/hw.h) " +
+                   "$(location %s) $@ " % src) + select({
+                "@smpfuzz//tools/build_defs:c_asan": "-fsanitize=address,fuzzer-no-link -fno-sanitize-coverage=trace-cmp",
+                "@smpfuzz//tools/build_defs:c_fuzz_coverage": "-fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp",
+                "//conditions:default": "",
+            }),
+        )
+        objs.append(out)
+    return objs
 
 def smp_target(name, srcs, hdrs = [], deps = [], visibility = None, **kwargs):
     """Declares target `name`: library, fuzzer and corpus test.
 
     Args:
-      name: the target's name, as scenarios register it (SMP_SCENARIO).
-      srcs: sources, including the scenario registrations.
+      name: the target's name, as scenarios register it (SMP_SCENARIO,
+        SMP_SCENARIO_C).
+      srcs: sources: target C (.c), C++ (.cc) and private headers (.h).
       hdrs: public headers.
-      deps: other deps (core is added).
+      deps: other deps (core, and hw's runtime when there is C, are added).
       visibility: of the library (default public).
       **kwargs: passed to the library.
     """
+    c_srcs = [s for s in srcs if s.endswith(".c")]
+    other = [s for s in srcs if not s.endswith(".c")]
+    headers = hdrs + [s for s in srcs if s.endswith(".h")]
+    objs = _c_objects(name, c_srcs, headers)
     native.cc_library(
         name = name,
-        srcs = srcs,
+        srcs = other + objs,
         hdrs = hdrs,
         deps = deps + [
             "@smpfuzz//core:machine",
             "@smpfuzz//core:scenario",
-        ],
+        ] + (["@smpfuzz//hw:runtime"] if c_srcs else []),
         alwayslink = 1,
         visibility = visibility or ["//visibility:public"],
         **kwargs

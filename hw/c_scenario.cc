@@ -1,0 +1,51 @@
+// Scenarios written in C (SMP_SCENARIO_C in hw/include/smp/hw.h): each is
+// registered with the one ScenarioRegistry, as a Scenario whose set-up and
+// final check are the C functions, run with the machine bound for target
+// C (hw/hw_state.h).
+#include <memory>
+#include <string>
+
+#include "core/machine.h"
+#include "core/scenario.h"
+#include "hw/hw_state.h"
+#include "hw/include/smp/hw.h"
+
+namespace smp::hw {
+namespace {
+
+class CScenario : public Scenario {
+ public:
+  CScenario(Machine& m, const smp_scenario* def) : def_(def) {
+    HwState::Bind(&m);
+    HwState::Of(m);  // restores the target's globals before set-up
+    if (def_->setup != nullptr) def_->setup();
+  }
+  void Check(Machine& m) override {
+    if (def_->check == nullptr) return;
+    HwState::Bind(&m);
+    def_->check();
+  }
+
+ private:
+  const smp_scenario* def_;
+};
+
+}  // namespace
+}  // namespace smp::hw
+
+extern "C" void smp_register_scenario(const struct smp_scenario* def) {
+  smp::ScenarioSpec spec;
+  spec.target = def->target;
+  spec.variant = def->variant;
+  spec.description = def->description != nullptr ? def->description : "";
+  spec.expected = static_cast<smp::VerdictKind>(def->expected);
+  spec.num_cpus = def->cpus > 0 ? def->cpus : 2;
+  spec.max_steps = def->max_steps > 0 ? def->max_steps : 20000;
+  spec.memory_model = static_cast<smp::MemoryModel>(def->memory_model);
+  spec.enter_meaning = static_cast<smp::EnterMeaning>(def->enter_meaning);
+  spec.detect_races = def->detect_races != 0;
+  spec.make = [def](smp::Machine& m) -> std::unique_ptr<smp::Scenario> {
+    return std::make_unique<smp::hw::CScenario>(m, def);
+  };
+  smp::ScenarioRegistry::Global().Add(std::move(spec));
+}

@@ -1,0 +1,206 @@
+// The per-execution state behind the C hardware interface (hw/include):
+// which plain memory target C may share, the cells that stand for it, the
+// locks, channels and devices it declared, and the spin-wait hint's memory.
+//
+// Memory that target C shares is of three kinds, each a Region:
+//  - globals of the target (registered once per process by the
+//    instrumentation's module constructors, restored to their initial
+//    bytes before every execution);
+//  - kmem_alloc'ed blocks (this execution's, freed with it);
+//  - the struct cpu_info blocks (this execution's, zeroed).
+// A context's own stack is private. Anything else is refused.
+//
+// A shared location becomes a cell (an AddrCell, mirroring its bytes) on
+// its first access, so cells are numbered in first-access order: the same
+// schedule gives the same ids. A cell covers one access size at one
+// address; an access that overlaps a cell at another address or size is
+// refused (mixed-size access).
+//
+// Binding: C code has no Machine& to pass, so the state is found through
+// Machine::Running() while the machine runs, and through the machine whose
+// scenario is being declared (Bind) before it runs and in its final check.
+// One execution at a time per OS thread. Nothing here decides anything:
+// lookups by address are never iterated.
+#ifndef SMPFUZZ_HW_HW_STATE_H_
+#define SMPFUZZ_HW_HW_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/cell.h"
+#include "core/loc.h"
+#include "core/machine.h"
+#include "hw/include/smp/device.h"
+
+extern "C" struct __smp_site {
+  const char* file;
+  int32_t line;
+  int32_t flags;  // bit 0: volatile
+  const char* what;
+};
+
+namespace smp::hw {
+
+// A cell standing for `size` bytes of plain memory at `addr`.
+class AddrCell : public CellBase {
+ public:
+  AddrCell(Machine& m, std::string name, void* addr, uint32_t size, Word init)
+      : CellBase(m, std::move(name), init) {
+    mirror_ = addr;
+    mirror_size_ = size;
+  }
+  uint32_t size() const { return mirror_size_; }
+  // A store made outside any context (set-up, final check): memory only.
+  void SetOutside(Word v) {
+    value_ = v;
+    Mirror();
+  }
+};
+
+struct Region {
+  enum Kind : uint8_t { kGlobal, kKmem, kCpuInfo };
+  uintptr_t lo = 0;
+  uintptr_t hi = 0;  // one past the end
+  Kind kind = kGlobal;
+  bool freed = false;
+  std::string name;
+  Loc loc;  // where it was declared or allocated
+};
+
+// Reads `size` bytes at `p` as a zero-extended word.
+inline Word ReadBytes(const void* p, uint32_t size) {
+  Word w = 0;
+  __builtin_memcpy(&w, p, size);
+  return w;
+}
+
+class HwState : public Machine::Extension {
+ public:
+  // The state of `m`, made on first use (which restores the target's
+  // globals and makes the cpu_info blocks).
+  static HwState& Of(Machine& m);
+  // The machine target C talks to now, or null: Machine::Running(), else
+  // the bound one.
+  static Machine* Current() {
+    Machine* m = Machine::Running();
+    return m != nullptr ? m : bound_;
+  }
+  // Makes `m` the machine target C talks to outside Run (set-up and final
+  // check of a C scenario). Unbound when its state is destroyed.
+  static void Bind(Machine* m) { bound_ = m; }
+
+  explicit HwState(Machine& m);
+  ~HwState() override;
+
+  Machine& machine() const { return m_; }
+
+  // The cell for a `size`-byte access at `addr` from a running context.
+  // Refuses (does not return) memory that is not shared or a mixed-size
+  // access; an access to freed kmem is an assertion verdict.
+  AddrCell* CellFor(const void* addr, uint32_t size, const __smp_site* site) {
+    auto it = cells_.find(reinterpret_cast<uintptr_t>(addr));
+    if (__builtin_expect(it != cells_.end() && it->second->size() == size, true)) {
+      if (__builtin_expect(freed_ == 0, true)) return it->second;
+    }
+    return CellSlow(addr, size, site);
+  }
+  // The existing cell at `addr` or null (outside contexts).
+  AddrCell* FindCell(const void* addr) const {
+    auto it = cells_.find(reinterpret_cast<uintptr_t>(addr));
+    return it == cells_.end() ? nullptr : it->second;
+  }
+
+  // The spin-wait hint: what the running context last read, and when.
+  void NoteRead(const AddrCell* cell, Word value) {
+    last_cell_ = cell;
+    last_value_ = value;
+    last_ctx_ = m_.context_id();
+    last_step_ = m_.step();
+  }
+  // The cell and value to spin on, if the running context's last access
+  // was a read with no scheduling point since.
+  const AddrCell* SpinTarget(Word* value) const {
+    if (last_cell_ == nullptr || last_ctx_ != m_.context_id() ||
+        last_step_ != m_.step()) {
+      return nullptr;
+    }
+    *value = last_value_;
+    return last_cell_;
+  }
+
+  void* KmemAlloc(size_t size, bool zero, Loc loc);
+  void KmemFree(void* p, size_t size, Loc loc);
+  void* CpuInfo(int index) const { return cpu_info_[index].get(); }
+  int CpuIndexOf(const void* ci) const;
+
+  // The wait channel named by address `wchan`, made (and named `name`, or
+  // after the location) on first use.
+  int ChannelOf(const void* wchan, const char* name);
+
+  int DeclareLock(const void* word, uint32_t size, const char* name);
+  int LockOf(const void* word, Loc loc);
+
+  int AttachDevice(const char* name, const smp_device_ops* ops, void* dev);
+  struct Device {
+    std::string name;
+    const smp_device_ops* ops;
+    void* dev;
+  };
+  const Device* device(int handle) const;
+  // While a device callback runs its accesses are the device's: plain.
+  bool in_device() const { return in_device_ != 0; }
+  void EnterDevice() { ++in_device_; }
+  void ExitDevice() { --in_device_; }
+
+  // Formatting scratch for messages built on a fiber's stack.
+  char* scratch() { return scratch_; }
+  static constexpr size_t kScratch = 512;
+
+ private:
+  AddrCell* CellSlow(const void* addr, uint32_t size, const __smp_site* site);
+  const Region* RegionOf(uintptr_t a) const;
+  [[noreturn]] void Refuse(const __smp_site* site, const std::string& what) const;
+
+  static thread_local Machine* bound_;
+
+  Machine& m_;
+  std::unordered_map<uintptr_t, AddrCell*> cells_;    // by address
+  std::map<uintptr_t, AddrCell*> ordered_;            // overlap checks only
+  std::vector<std::unique_ptr<AddrCell>> owned_;
+  std::map<uintptr_t, Region> kmem_;                  // by lo
+  std::vector<std::unique_ptr<char[]>> kmem_blocks_;
+  int kmem_count_ = 0;
+  int freed_ = 0;                                     // kmem blocks freed
+  std::vector<std::unique_ptr<char[]>> cpu_info_;
+  std::vector<Region> cpu_regions_;
+  std::unordered_map<uintptr_t, int> locks_;          // lock word -> lock id
+  std::unordered_map<uintptr_t, int> chans_;          // wchan -> channel id
+  std::vector<Device> devices_;
+  int in_device_ = 0;
+  const AddrCell* last_cell_ = nullptr;
+  Word last_value_ = 0;
+  int last_ctx_ = -1;
+  uint64_t last_step_ = 0;
+  char scratch_[kScratch];
+};
+
+// The registry of target globals, filled by the instrumentation's module
+// constructors at program start and constant afterwards.
+struct GlobalVar {
+  Region region;
+  std::vector<unsigned char> initial;
+};
+const std::vector<GlobalVar>& Globals();  // sorted by address
+void RestoreGlobals();
+
+// Ends the process with a message naming file:line: target code did
+// something the machine cannot follow (not a finding about the target).
+[[noreturn]] void Unsupported(const char* file, int line, const std::string& what);
+
+}  // namespace smp::hw
+
+#endif  // SMPFUZZ_HW_HW_STATE_H_
