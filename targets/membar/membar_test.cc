@@ -31,7 +31,7 @@ TEST(MembarMisuse, MissingProducerIsFoundUnderPsoWithThePairNamed) {
   ASSERT_EQ(r.findings.size(), 1u);
   const Verdict& v = r.findings[0].verdict;
   EXPECT_EQ(v.kind, VerdictKind::kMembarMisuse) << v.message;
-  EXPECT_NE(v.message.find("the store to 'data' (targets/membar/membar_scenarios.cc:"),
+  EXPECT_NE(v.message.find("the store to 'data' (targets/membar/membar_scenarios.c:"),
             std::string::npos)
       << v.message;
   EXPECT_NE(v.message.find("became visible after the later store to 'flag'"),

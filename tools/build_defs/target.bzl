@@ -58,7 +58,8 @@ def _c_objects(name, c_srcs, headers):
         objs.append(out)
     return objs
 
-def smp_target(name, srcs, hdrs = [], deps = [], visibility = None, **kwargs):
+def smp_target(name, srcs, hdrs = [], c_hdrs = [], deps = [], visibility = None,
+               **kwargs):
     """Declares target `name`: library, fuzzer and corpus test.
 
     Args:
@@ -66,13 +67,15 @@ def smp_target(name, srcs, hdrs = [], deps = [], visibility = None, **kwargs):
         SMP_SCENARIO_C).
       srcs: sources: target C (.c), C++ (.cc) and private headers (.h).
       hdrs: public headers.
+      c_hdrs: headers of other packages that this target's C includes
+        (a genrule sees only the files it is given).
       deps: other deps (core, and hw's runtime when there is C, are added).
       visibility: of the library (default public).
       **kwargs: passed to the library.
     """
     c_srcs = [s for s in srcs if s.endswith(".c")]
     other = [s for s in srcs if not s.endswith(".c")]
-    headers = hdrs + [s for s in srcs if s.endswith(".h")]
+    headers = hdrs + c_hdrs + [s for s in srcs if s.endswith(".h")]
     objs = _c_objects(name, c_srcs, headers)
     native.cc_library(
         name = name,
