@@ -11,6 +11,7 @@
 #include <string>
 #include <unistd.h>
 
+#include "bench/cell_counter.h"
 #include "benchmark/benchmark.h"
 #include "core/executor.h"
 #include "core/fiber.h"
@@ -95,6 +96,32 @@ BENCHMARK(BM_SpinlockCounterRandom)->Args({0, 0})->Args({0, 1});
 // The same workload under each weaker memory model (no detectors): the
 // lock's acquire/release ordering keeps it correct there.
 BENCHMARK(BM_SpinlockCounterRandom)->Args({1, 0})->Args({2, 0})->Args({3, 0});
+
+// The C path's price: demo/spinlock_counter is plain C seen through the
+// instrumentation (targets/demo/demo_scenarios.c); the same workload on
+// Shared<T> cells (bench/cell_counter.cc) runs beside it, with the same
+// scheduling points and the same seeds. range(0): 0 cells, 1 C;
+// range(1): the memory model; lockdep off (the core alone).
+void BM_SpinlockCounterCellsVsC(benchmark::State& state) {
+  const bool c = state.range(0) != 0;
+  Executor executor(c ? Spec("spinlock_counter") : bench::CellSpinlockCounter());
+  executor.set_memory_model(static_cast<MemoryModel>(state.range(1)));
+  executor.set_lockdep(false);
+  state.SetLabel(std::string(c ? "C " : "cells ") +
+                 std::string(MemoryModelName(executor.memory_model())));
+  RandomScheduler random(1);
+  uint64_t executions = 0, steps = 0;
+  for (auto _ : state) {
+    random.Reseed(ExecutionSeed(1, executions));
+    const Execution e = executor.Run(random);
+    if (!e.verdict.clean()) state.SkipWithError("spinlock_counter not clean");
+    ++executions;
+    steps += e.steps;
+  }
+  Report(state, executions, steps);
+}
+BENCHMARK(BM_SpinlockCounterCellsVsC)
+    ->Args({0, 0})->Args({1, 0})->Args({0, 1})->Args({1, 1})->Args({0, 3})->Args({1, 3});
 
 // The targets' own scenarios, as campaigns run them: the scenario's memory
 // model and detectors (lockdep always, the race detector where the scenario

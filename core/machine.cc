@@ -109,17 +109,13 @@ int Machine::RegisterCell(std::string name, CellBase* cell) {
 // ---------------------------------------------------------------------------
 // Running
 
-namespace {
-thread_local Machine* t_running = nullptr;
-}  // namespace
-
-Machine* Machine::Running() { return t_running; }
+thread_local Machine* Machine::t_running_ = nullptr;
 
 Verdict Machine::Run() {
   SMP_CHECK(!running_);
   running_ = true;
-  Machine* const outer = t_running;
-  t_running = this;
+  Machine* const outer = t_running_;
+  t_running_ = this;
   for (size_t i = 0; i < threads_.size(); ++i) {
     Thread& t = threads_[i];
     t.ctx = NewContext(CtxKind::kThread, static_cast<int>(i), t.cpu, 0);
@@ -149,7 +145,7 @@ Verdict Machine::Run() {
   if (!has_verdict_ && !pruned_ && final_check_) final_check_();
   if (!has_verdict_) SetVerdict(VerdictKind::kClean, "", "clean");
   if (record_) trace_.verdict = verdict_;
-  t_running = outer;
+  t_running_ = outer;
   return verdict_;
 }
 

@@ -176,7 +176,7 @@ class Machine {
   // The Machine whose Run() is on this OS thread's stack, or null. How code
   // that has no Machine& to hand (target C through hw/) finds its machine;
   // nothing decides on it.
-  static Machine* Running();
+  static Machine* Running() { return t_running_; }
   // Whether a context runs (false in set-up and in the final check).
   bool in_context() const { return current_ != nullptr; }
   // Whether `p` points into the running context's own stack: memory no
@@ -581,6 +581,7 @@ class Machine {
   Trace trace_;
   std::vector<Reorder> reorders_;       // recorded only while tracing
   std::unique_ptr<Extension> extension_;
+  static thread_local Machine* t_running_;  // see Running()
 };
 
 // Ends the execution with an assertion verdict naming the expression and the

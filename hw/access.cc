@@ -84,7 +84,7 @@ T AtomicLoadT(const void* addr, int32_t order, const __smp_site* site) {
   }
   HwState& h = HwState::Of(*m);
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
-  m->MarkAtomic(*c);
+  if (!m->IsAtomic(c->id())) m->MarkAtomic(*c);
   const Word v = m->Load(*c, LocOf(site), OrderOf(order));
   h.NoteRead(c, v);
   return static_cast<T>(v);
@@ -93,22 +93,25 @@ T AtomicLoadT(const void* addr, int32_t order, const __smp_site* site) {
 template <typename T>
 void AtomicStoreT(void* addr, T value, int32_t order, const __smp_site* site) {
   Machine* m = Sees(addr);
-  if (m == nullptr || HwState::Of(*m).in_device()) return PlainStore(addr, value);
-  AddrCell* c = HwState::Of(*m).CellFor(addr, sizeof(T), site);
-  m->MarkAtomic(*c);
+  if (m == nullptr) return PlainStore(addr, value);
+  HwState& h = HwState::Of(*m);
+  if (h.in_device()) return PlainStore(addr, value);
+  AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  if (!m->IsAtomic(c->id())) m->MarkAtomic(*c);
   m->Store(*c, static_cast<Word>(value), LocOf(site), OrderOf(order));
 }
 
 template <typename T>
 T CasT(void* addr, T expected, T desired, int32_t order, const __smp_site* site) {
   Machine* m = Sees(addr);
-  if (m == nullptr || HwState::Of(*m).in_device()) {
+  HwState* hp = m != nullptr ? &HwState::Of(*m) : nullptr;
+  if (hp == nullptr || hp->in_device()) {
     T old;
     std::memcpy(&old, addr, sizeof(T));
     if (old == expected) PlainStore(addr, desired);
     return old;
   }
-  HwState& h = HwState::Of(*m);
+  HwState& h = *hp;
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
   const Word old = m->Cas(*c, static_cast<Word>(expected), static_cast<Word>(desired),
                           LocOf(site), OrderOf(order));

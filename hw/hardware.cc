@@ -13,27 +13,34 @@
 namespace smp::hw {
 namespace {
 
+[[noreturn, gnu::noinline, gnu::cold]] void NoMachine(const char* what) {
+  Unsupported("?", 0, std::string(what) +
+                          " called outside an execution: call it from a "
+                          "scenario's setup, its threads or handlers");
+}
+
+[[noreturn, gnu::noinline, gnu::cold]] void NoContext(const char* what,
+                                                       const char* file, int line) {
+  Unsupported(file, line, std::string(what) +
+                              " outside a running context (in set-up or a "
+                              "final check): it needs a CPU");
+}
+
 // The machine for a call that needs one; a call from outside any
 // execution is a misuse of the interface, not a finding.
-Machine& M(const char* what) {
+inline Machine& M(const char* what) {
   Machine* m = HwState::Current();
-  if (m == nullptr) {
-    Unsupported("?", 0, std::string(what) +
-                            " called outside an execution: call it from a "
-                            "scenario's setup, its threads or handlers");
-  }
+  if (__builtin_expect(m == nullptr, false)) NoMachine(what);
   return *m;
 }
 
 // The machine for an operation of a running context.
-Machine& Running(const char* what, const char* file, int line) {
-  Machine& m = M(what);
-  if (!m.in_context()) {
-    Unsupported(file, line, std::string(what) +
-                                " outside a running context (in set-up or a "
-                                "final check): it needs a CPU");
+inline Machine& Running(const char* what, const char* file, int line) {
+  Machine* m = Machine::Running();
+  if (__builtin_expect(m == nullptr || !m->in_context(), false)) {
+    NoContext(what, file, line);
   }
-  return m;
+  return *m;
 }
 
 struct Handler {

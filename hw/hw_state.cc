@@ -50,23 +50,28 @@ void Unsupported(const char* file, int line, const std::string& what) {
   std::_Exit(2);
 }
 
-HwState& HwState::Of(Machine& m) {
-  if (m.extension() == nullptr) m.set_extension(std::make_unique<HwState>(m));
+HwState& HwState::Create(Machine& m) {
+  m.set_extension(std::make_unique<HwState>(m));
   return *static_cast<HwState*>(m.extension());
 }
 
-HwState::HwState(Machine& m) : m_(m) {
-  RestoreGlobals();
-  for (int k = 0; k < m.num_cpus(); ++k) {
-    constexpr size_t kSize = 1024;  // SMP_CPU_INFO_SIZE
-    cpu_info_.push_back(std::unique_ptr<char[]>(new char[kSize]()));
-    Region r;
-    r.lo = reinterpret_cast<uintptr_t>(cpu_info_.back().get());
-    r.hi = r.lo + kSize;
-    r.kind = Region::kCpuInfo;
-    r.name = "cpu" + std::to_string(k);
-    cpu_regions_.push_back(std::move(r));
+HwState::HwState(Machine& m) : m_(m) { RestoreGlobals(); }
+
+void* HwState::CpuInfo(int index) {
+  if (cpu_info_.empty()) {
+    // Made on first use: most scenarios never ask.
+    for (int k = 0; k < m_.num_cpus(); ++k) {
+      constexpr size_t kSize = 1024;  // SMP_CPU_INFO_SIZE
+      cpu_info_.push_back(std::unique_ptr<char[]>(new char[kSize]()));
+      Region r;
+      r.lo = reinterpret_cast<uintptr_t>(cpu_info_.back().get());
+      r.hi = r.lo + kSize;
+      r.kind = Region::kCpuInfo;
+      r.name = "cpu" + std::to_string(k);
+      cpu_regions_.push_back(std::move(r));
+    }
   }
+  return cpu_info_[index].get();
 }
 
 HwState::~HwState() {
@@ -94,6 +99,13 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
                             const __smp_site* site) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
   const Region* r = RegionOf(a);
+  if (r == nullptr && a < 4096) {
+    char* msg = scratch_;
+    std::snprintf(msg, kScratch, "NULL pointer dereference (%s)",
+                  site->what[0] != '\0' ? site->what : "an access");
+    m_.AssertionFailed("pointer != NULL", msg, Loc{site->file, site->line});
+    return nullptr;  // not reached from a context
+  }
   if (r == nullptr) {
     Refuse(site, std::string("access to ") +
                      (site->what[0] != '\0' ? site->what : "memory") +
@@ -113,6 +125,10 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
                      r->name);
   }
   auto it = cells_.find(a);
+  if (it != cells_.end() && it->second->size() == size) {
+    cache_[SlotOf(a)] = Slot{a, it->second};
+    return it->second;
+  }
   if (it != cells_.end()) {
     Refuse(site, std::string("mixed-size access: ") + std::to_string(size) +
                      "-byte access to " + it->second->machine().cell_name(it->second->id()) +
@@ -153,6 +169,7 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
   owned_.push_back(std::move(cell));
   cells_[a] = c;
   ordered_[a] = c;
+  cache_[SlotOf(a)] = Slot{a, c};
   return c;
 }
 
@@ -199,8 +216,7 @@ int HwState::CpuIndexOf(const void* ci) const {
 
 int HwState::DeclareLock(const void* word, uint32_t size, const char* name) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(word);
-  auto it = locks_.find(a);
-  if (it != locks_.end()) return it->second;
+  if (AddrCell* c = FindCell(word); c != nullptr && c->lock_id >= 0) return c->lock_id;
   std::string lock_name = name;
   // The lock word's cell is named after the lock, as a C++ lock's is.
   std::string cell_name = lock_name + ".word";
@@ -219,18 +235,17 @@ int HwState::DeclareLock(const void* word, uint32_t size, const char* name) {
     cells_[a] = c;
     ordered_[a] = c;
   }
-  const int id = m_.AddLock(lock_name, *c);
-  locks_[a] = id;
-  return id;
+  c->lock_id = m_.AddLock(lock_name, *c);
+  return c->lock_id;
 }
 
 int HwState::LockOf(const void* word, Loc loc) {
-  auto it = locks_.find(reinterpret_cast<uintptr_t>(word));
-  if (it == locks_.end()) {
+  AddrCell* c = FindCell(word);
+  if (c == nullptr || c->lock_id < 0) {
     Unsupported(loc.file, loc.line,
                 "lock annotation for a lock that smp_lock_declare never named");
   }
-  return it->second;
+  return c->lock_id;
 }
 
 int HwState::ChannelOf(const void* wchan, const char* name) {

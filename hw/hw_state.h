@@ -54,6 +54,8 @@ class AddrCell : public CellBase {
     mirror_size_ = size;
   }
   uint32_t size() const { return mirror_size_; }
+  // The lock whose word this is (smp_lock_declare), or -1.
+  int lock_id = -1;
   // A store made outside any context (set-up, final check): memory only.
   void SetOutside(Word v) {
     value_ = v;
@@ -82,7 +84,12 @@ class HwState : public Machine::Extension {
  public:
   // The state of `m`, made on first use (which restores the target's
   // globals and makes the cpu_info blocks).
-  static HwState& Of(Machine& m);
+  static HwState& Of(Machine& m) {
+    if (__builtin_expect(m.extension() != nullptr, true)) {
+      return *static_cast<HwState*>(m.extension());
+    }
+    return Create(m);
+  }
   // The machine target C talks to now, or null: Machine::Running(), else
   // the bound one.
   static Machine* Current() {
@@ -102,16 +109,22 @@ class HwState : public Machine::Extension {
   // Refuses (does not return) memory that is not shared or a mixed-size
   // access; an access to freed kmem is an assertion verdict.
   AddrCell* CellFor(const void* addr, uint32_t size, const __smp_site* site) {
-    auto it = cells_.find(reinterpret_cast<uintptr_t>(addr));
-    if (__builtin_expect(it != cells_.end() && it->second->size() == size, true)) {
-      if (__builtin_expect(freed_ == 0, true)) return it->second;
+    const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+    const Slot& slot = cache_[SlotOf(a)];
+    if (__builtin_expect(slot.addr == a && slot.cell->size() == size && freed_ == 0, true)) {
+      return slot.cell;
     }
     return CellSlow(addr, size, site);
   }
   // The existing cell at `addr` or null (outside contexts).
-  AddrCell* FindCell(const void* addr) const {
-    auto it = cells_.find(reinterpret_cast<uintptr_t>(addr));
-    return it == cells_.end() ? nullptr : it->second;
+  AddrCell* FindCell(const void* addr) {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+    Slot& slot = cache_[SlotOf(a)];
+    if (slot.addr == a) return slot.cell;
+    auto it = cells_.find(a);
+    if (it == cells_.end()) return nullptr;
+    slot = Slot{a, it->second};
+    return it->second;
   }
 
   // The spin-wait hint: what the running context last read, and when.
@@ -134,7 +147,8 @@ class HwState : public Machine::Extension {
 
   void* KmemAlloc(size_t size, bool zero, Loc loc);
   void KmemFree(void* p, size_t size, Loc loc);
-  void* CpuInfo(int index) const { return cpu_info_[index].get(); }
+  // The cpu_info block of CPU `index`, made (zeroed) on first use.
+  void* CpuInfo(int index);
   int CpuIndexOf(const void* ci) const;
 
   // The wait channel named by address `wchan`, made (and named `name`, or
@@ -161,7 +175,16 @@ class HwState : public Machine::Extension {
   static constexpr size_t kScratch = 512;
 
  private:
+  static HwState& Create(Machine& m);
   AddrCell* CellSlow(const void* addr, uint32_t size, const __smp_site* site);
+  // A direct-mapped cache in front of cells_: most accesses hit it.
+  struct Slot {
+    uintptr_t addr = ~uintptr_t{0};  // no access is at the top address
+    AddrCell* cell = nullptr;
+  };
+  static constexpr int kSlots = 64;
+  static size_t SlotOf(uintptr_t a) { return (a >> 2) & (kSlots - 1); }
+  Slot cache_[kSlots];
   const Region* RegionOf(uintptr_t a) const;
   [[noreturn]] void Refuse(const __smp_site* site, const std::string& what) const;
 
@@ -177,7 +200,6 @@ class HwState : public Machine::Extension {
   int freed_ = 0;                                     // kmem blocks freed
   std::vector<std::unique_ptr<char[]>> cpu_info_;
   std::vector<Region> cpu_regions_;
-  std::unordered_map<uintptr_t, int> locks_;          // lock word -> lock id
   std::unordered_map<uintptr_t, int> chans_;          // wchan -> channel id
   std::vector<Device> devices_;
   int in_device_ = 0;
