@@ -6,6 +6,7 @@
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
+#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
@@ -82,6 +83,10 @@ TEST(MembarMisuse, FixedTwinsAreSilentUnderEveryModel) {
       }
     }
   }
+}
+
+TEST(MembarMisuse, ReplayGivesByteIdenticalTraces) {
+  target_testing::ExpectByteIdenticalReplay("membar", 500);
 }
 
 }  // namespace

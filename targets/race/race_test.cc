@@ -5,6 +5,7 @@
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
+#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
@@ -94,6 +95,17 @@ TEST(RaceDetector, EveryRaceScenarioDeclaresWhatItFinds) {
         r.findings.empty() ? VerdictKind::kClean : r.findings[0].verdict.kind;
     EXPECT_EQ(got, spec->expected) << spec->name();
   }
+}
+
+TEST(RaceDetector, TwinsAreSilentUnderEveryModel) {
+  for (const target_testing::SilentCase& c : target_testing::SilentCases("race")) {
+    target_testing::ExpectSilent(target_testing::SpecOf("race", c.variant), 23, 2000,
+                                 c.model);
+  }
+}
+
+TEST(RaceDetector, ReplayGivesByteIdenticalTraces) {
+  target_testing::ExpectByteIdenticalReplay("race", 500);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 //  - ExpectSilent: a correct variant stays clean for `runs` executions.
 //  - FirstFindings: executions to the first finding for several seeds (the
 //    numbers docs/targets.md tabulates).
+//  - ExpectByteIdenticalReplay: every scenario of a target, `runs` random
+//    executions each, replayed from their picks to a byte-identical trace.
 //  - SilentCases: every correct (kClean) variant of a target crossed with
 //    every memory model, as parameters of a TEST_P, so that a *_silence_test
 //    can shard them (each case is one test).
@@ -19,8 +21,12 @@
 #include <string>
 #include <vector>
 
+#include "core/executor.h"
 #include "core/scenario.h"
+#include "core/trace.h"
 #include "gtest/gtest.h"
+#include "schedulers/random_scheduler.h"
+#include "schedulers/replay_scheduler.h"
 #include "schedulers/search.h"
 
 namespace smp::target_testing {
@@ -82,6 +88,29 @@ inline void ExpectSilentUnderEveryModel(const ScenarioSpec& spec, uint64_t seed,
   for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO,
                         MemoryModel::kRelaxed}) {
     ExpectSilent(spec, seed, runs, m);
+  }
+}
+
+// Same schedule, same build: the same trace, byte for byte, for `runs`
+// random executions of every scenario of `target`.
+inline void ExpectByteIdenticalReplay(const std::string& target, uint64_t runs) {
+  const std::vector<const ScenarioSpec*> specs =
+      ScenarioRegistry::Global().ForTarget(target);
+  ASSERT_FALSE(specs.empty()) << "no scenario of " << target;
+  for (const ScenarioSpec* spec : specs) {
+    Executor executor(*spec);
+    for (uint64_t i = 0; i < runs; ++i) {
+      RandomScheduler random(ExecutionSeed(99, i));
+      Trace first;
+      const Execution e = executor.Run(random, 0, &first);
+      ReplayScheduler replay(e.picks, 0);
+      Trace second;
+      const Execution again = executor.Run(replay, 0, &second);
+      ASSERT_EQ(first.RenderText(), second.RenderText())
+          << spec->name() << " execution " << i;
+      ASSERT_EQ(e.decision_hash, again.decision_hash) << spec->name();
+      ASSERT_EQ(replay.beyond(), 0u) << spec->name();
+    }
   }
 }
 
