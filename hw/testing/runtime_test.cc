@@ -63,8 +63,8 @@ Finding FindOne(const char* variant) {
   o.seed = 20261123;
   o.runs = 2000;
   const SearchResult r = RunSearch(Hwtest(variant), o);
-  EXPECT_EQ(r.findings.size(), 1u) << variant << ": nothing found in "
-                                   << r.executions << " executions";
+  EXPECT_EQ(r.findings.size(), 1u)
+      << variant << ": nothing found in " << r.executions << " executions";
   return r.findings.empty() ? Finding{} : r.findings[0];
 }
 
@@ -120,10 +120,8 @@ TEST(HwRuntime, RaceOnAGlobalStructFieldNamesTheFieldAndLines) {
   const Finding f = FindOne("race_global_field");
   EXPECT_EQ(f.verdict.kind, VerdictKind::kDataRace);
   EXPECT_EQ(f.verdict.signature,
-            RaceSignature("g_sc.sc_count", hwtest_line_race_global_t0,
-                          hwtest_line_race_global_t1));
-  EXPECT_NE(f.verdict.message.find("'g_sc.sc_count'"), std::string::npos)
-      << f.verdict.message;
+            RaceSignature("g_sc.sc_count", hwtest_line_race_global_t0, hwtest_line_race_global_t1));
+  EXPECT_NE(f.verdict.message.find("'g_sc.sc_count'"), std::string::npos) << f.verdict.message;
   EXPECT_NE(f.verdict.message.find(At(hwtest_line_race_global_t0)), std::string::npos)
       << f.verdict.message;
   EXPECT_NE(f.verdict.message.find(At(hwtest_line_race_global_t1)), std::string::npos)
@@ -134,10 +132,8 @@ TEST(HwRuntime, RaceOnAKmemStructFieldNamesThePointerFieldAndLines) {
   const Finding f = FindOne("race_kmem_field");
   EXPECT_EQ(f.verdict.kind, VerdictKind::kDataRace);
   EXPECT_EQ(f.verdict.signature,
-            RaceSignature("sc->sc_count", hwtest_line_race_kmem_t0,
-                          hwtest_line_race_kmem_t1));
-  EXPECT_NE(f.verdict.message.find("'sc->sc_count'"), std::string::npos)
-      << f.verdict.message;
+            RaceSignature("sc->sc_count", hwtest_line_race_kmem_t0, hwtest_line_race_kmem_t1));
+  EXPECT_NE(f.verdict.message.find("'sc->sc_count'"), std::string::npos) << f.verdict.message;
 }
 
 // ---- 4. The spin-wait hint parks ----
@@ -155,7 +151,7 @@ TEST(HwRuntime, SpinwaitParksTheSpinnerUntilTheFlagChanges) {
     ASSERT_TRUE(e.verdict.clean()) << "execution " << i << ": " << e.verdict.message;
     most = std::max(most, e.steps);
   }
-  EXPECT_LE(most, 0u);
+  EXPECT_LE(most, kBound);
 }
 
 TEST(HwRuntime, SpinningOnAFlagNobodySetsIsADeadlockNotAHang) {
@@ -164,7 +160,8 @@ TEST(HwRuntime, SpinningOnAFlagNobodySetsIsADeadlockNotAHang) {
     const Execution e = RunOnce("spinwait_forever", ExecutionSeed(7, i), &trace);
     ASSERT_EQ(e.verdict.kind, VerdictKind::kDeadlock)
         << "execution " << i << ": " << e.verdict.message;
-    EXPECT_LT(e.steps, 0u) << trace.RenderText();
+    EXPECT_EQ(e.verdict.signature, "deadlock stuck [thread spinner on g_never]");
+    EXPECT_LT(e.steps, 20u) << trace.RenderText();
   }
 }
 
@@ -184,13 +181,9 @@ TEST(HwRuntime, DISABLED_MemsetAndMemcpyCallsOverIntCellsGoThroughTheCells) {
 
 // ---- 6. atomic_ops(3) ----
 
-TEST(HwRuntime, AtomicOpsLoseNoUpdateOnTwoCpus) {
-  ExpectCleanRuns("atomics_2cpu", 2000, 10);
-}
+TEST(HwRuntime, AtomicOpsLoseNoUpdateOnTwoCpus) { ExpectCleanRuns("atomics_2cpu", 2000, 10); }
 
-TEST(HwRuntime, AtomicOpsLoseNoUpdateOnFourCpus) {
-  ExpectCleanRuns("atomics_4cpu", 2000, 11);
-}
+TEST(HwRuntime, AtomicOpsLoseNoUpdateOnFourCpus) { ExpectCleanRuns("atomics_4cpu", 2000, 11); }
 
 TEST(HwRuntime, ByteIncrementWrapsToZeroAndWakesItsSpinner) {
   ExpectCleanRuns("byte_wraps", 500, 12);
@@ -201,10 +194,8 @@ TEST(HwRuntime, ByteIncrementWrapsToZeroAndWakesItsSpinner) {
 TEST(HwRuntime, AccessAfterKmemFreeIsAnAssertionNamingTheAccess) {
   const Execution e = RunOnce("use_after_free", 1);
   EXPECT_EQ(e.verdict.kind, VerdictKind::kAssertion);
-  EXPECT_NE(e.verdict.message.find("after kmem_free"), std::string::npos)
-      << e.verdict.message;
-  EXPECT_NE(e.verdict.message.find("n->n_value"), std::string::npos)
-      << e.verdict.message;
+  EXPECT_NE(e.verdict.message.find("after kmem_free"), std::string::npos) << e.verdict.message;
+  EXPECT_NE(e.verdict.message.find("n->n_value"), std::string::npos) << e.verdict.message;
   EXPECT_NE(e.verdict.message.find(std::string(kFile) + ":"), std::string::npos)
       << e.verdict.message;
 }
@@ -228,16 +219,16 @@ using HwRuntimeDeathTest = ::testing::Test;
 
 TEST(HwRuntimeDeathTest, AccessToMemoryThatIsNotSharedIsRefused) {
   const std::string expected =
-      "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" +
-      std::to_string(hwtest_line_foreign) +
+      "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" + std::to_string(hwtest_line_foreign) +
       ": access to .*neither this context's stack, a global of the target, "
       "nor memory from kmem_alloc";
   EXPECT_EXIT(RunOnce("foreign_memory", 1), ::testing::ExitedWithCode(2), expected);
 }
 
 TEST(HwRuntimeDeathTest, MixedSizeAccessIsRefused) {
-  const std::string expected = "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" +
-                               std::to_string(hwtest_line_mixed) + ": mixed-size";
+  const std::string expected =
+      "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" + std::to_string(hwtest_line_mixed) +
+      ": mixed-size";
   EXPECT_EXIT(RunOnce("mixed_size", 1), ::testing::ExitedWithCode(2), expected);
 }
 

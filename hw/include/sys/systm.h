@@ -20,7 +20,6 @@ void smp_assert_msg_at(const char* expr, const char* file, int line,
 void* memcpy(void* dst, const void* src, size_t n);
 void* memmove(void* dst, const void* src, size_t n);
 void* memset(void* dst, int c, size_t n);
-int memcmp(const void* a, const void* b, size_t n);
 __END_DECLS
 
 #define KASSERT(e) \
