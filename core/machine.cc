@@ -827,6 +827,12 @@ void Machine::Store(CellBase& cell, Word value, Loc loc, Order order) {
   OrderAfter(order, loc);
 }
 
+void Machine::DeviceStore(CellBase& cell, Word value, Loc loc) {
+  SMP_CHECK(current_ != nullptr);
+  Rec(Op::kStore, cell.id_, value, 0, loc);
+  Commit(current_->cpu, cell, value);
+}
+
 void Machine::DrainForRmw(CellBase& cell) {
   if (!memory_.weak()) return;
   const int cpu = current_->cpu;
@@ -1222,6 +1228,21 @@ void Machine::RecSlow(Op op, int obj, Word a, Word b, Loc loc) {
   e.file = loc.file;
   e.line = loc.line;
   trace_.events.push_back(e);
+  if (obj >= 0 && static_cast<size_t>(obj) < cells_.size() && cells_[obj].pointer) {
+    // The words for the addresses this event shows (Trace::symbols).
+    const bool has_a = op == Op::kLoad || op == Op::kStore || op == Op::kDrain ||
+                       op == Op::kCas || op == Op::kCasFail || op == Op::kSwap ||
+                       op == Op::kAdd || op == Op::kRmw || op == Op::kSpin;
+    const bool has_b = op == Op::kCas || op == Op::kCasFail || op == Op::kSwap ||
+                       op == Op::kAdd || op == Op::kRmw;
+    auto note = [this](Word v) {
+      if (trace_.symbols.count(v) != 0) return;
+      trace_.symbols[v] = extension_ != nullptr ? extension_->DescribeAddress(v)
+                                                : std::to_string(v);
+    };
+    if (has_a) note(a);
+    if (has_b) note(b);
+  }
 }
 
 Trace Machine::TakeTrace() {
@@ -1235,7 +1256,10 @@ Trace Machine::TakeTrace() {
     if (c.kind != CtxKind::kThread) name += "#" + std::to_string(c.id);
     t.contexts.push_back(TraceContext{std::move(name), c.kind, c.level});
   }
-  for (const CellInfo& c : cells_) t.cells.push_back(c.name);
+  for (const CellInfo& c : cells_) {
+    t.cells.push_back(c.name);
+    t.pointer_cells.push_back(c.pointer ? 1 : 0);
+  }
   for (const Lock& l : locks_) t.locks.push_back(l.name);
   for (const Line& l : lines_) t.lines.push_back(l.name);
   for (const Channel& c : channels_) t.channels.push_back(c.name);

@@ -263,6 +263,10 @@ class Machine {
   // the race detector never reports it. Not a scheduling point.
   void MarkAtomic(const CellBase& cell);
   bool IsAtomic(int cell) const { return cells_[cell].atomic; }
+  // A cell that holds addresses (a pointer field of target C): its values
+  // are traced through Extension::DescribeAddress. Not a scheduling point.
+  void MarkPointer(int cell) { cells_[cell].pointer = true; }
+  bool IsPointer(int cell) const { return cells_[cell].pointer; }
   bool IsLockWord(int cell) const { return cells_[cell].lock >= 0; }
   // What Peek returns. Outside any context (set-up, final checks): memory.
   // From a running context: what its CPU sees, its own newest buffered
@@ -309,6 +313,11 @@ class Machine {
   // width) with `operand`; returns the old value.
   Word FetchOp(CellBase& cell, RmwOp op, Word operand, int bytes, Loc loc,
                Order order = Order::kRelaxed);
+  // Not a scheduling point: a store by a device (DMA, a register write's
+  // effect) made while a context runs, committed to memory at once (DMA
+  // is coherent: no store buffer holds it) and traced as that context's
+  // store. Wakes spinners on the cell.
+  void DeviceStore(CellBase& cell, Word value, Loc loc);
   int RegisterCell(std::string name, CellBase* cell);
   MemoryModel memory_model() const { return memory_.model(); }
 
@@ -318,6 +327,11 @@ class Machine {
   class Extension {
    public:
     virtual ~Extension() = default;
+    // An address, in words that are the same in every run ("&kmem#2+8"):
+    // what traces show for the values of pointer cells (MarkPointer).
+    virtual std::string DescribeAddress(Word address) const {
+      return std::to_string(address);
+    }
   };
   Extension* extension() const { return extension_.get(); }
   void set_extension(std::unique_ptr<Extension> e) { extension_ = std::move(e); }
@@ -382,6 +396,7 @@ class Machine {
     CellBase* cell;
     int lock = -1;
     bool atomic = false;
+    bool pointer = false;
   };
 
   static void ContextMain(void* arg);

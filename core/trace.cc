@@ -18,6 +18,11 @@ std::string Num(uint64_t v) {
   return (s < 0 && s > -65536) ? std::to_string(s) : std::to_string(v);
 }
 
+bool IsPointer(const Trace& t, int cell) {
+  return cell >= 0 && static_cast<size_t>(cell) < t.pointer_cells.size() &&
+         t.pointer_cells[cell] != 0;
+}
+
 std::string Describe(const Trace& t, const Event& e) {
   const std::string who =
       e.ctx < t.contexts.size() ? t.contexts[e.ctx].name : std::string("device");
@@ -32,34 +37,34 @@ std::string Describe(const Trace& t, const Event& e) {
     case Op::kEnd:
       return in_handler ? "<< " + who + " returns (EOI)" : who + ": exits";
     case Op::kLoad:
-      s = "load " + Name(t.cells, e.obj) + " -> " + Num(e.a);
+      s = "load " + Name(t.cells, e.obj) + " -> " + t.Value(e.obj, e.a);
       if (e.b != 0) s += " (stale: " + Num(e.b) + " behind the newest)";
       break;
     case Op::kStore:
-      s = "store " + Name(t.cells, e.obj) + " = " + Num(e.a);
+      s = "store " + Name(t.cells, e.obj) + " = " + t.Value(e.obj, e.a);
       if (e.b != 0) s += " (buffered)";
       break;
     case Op::kDrain:
-      return "~~ store buffer: " + Name(t.cells, e.obj) + " = " + Num(e.a) +
+      return "~~ store buffer: " + Name(t.cells, e.obj) + " = " + t.Value(e.obj, e.a) +
              " now visible";
     case Op::kCas:
-      s = "cas " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      s = "cas " + Name(t.cells, e.obj) + " " + t.Value(e.obj, e.a) + " -> " + t.Value(e.obj, e.b);
       break;
     case Op::kCasFail:
-      s = "cas " + Name(t.cells, e.obj) + " fails (is " + Num(e.a) +
-          ", expected " + Num(e.b) + ")";
+      s = "cas " + Name(t.cells, e.obj) + " fails (is " + t.Value(e.obj, e.a) +
+          ", expected " + t.Value(e.obj, e.b) + ")";
       break;
     case Op::kSwap:
-      s = "swap " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      s = "swap " + Name(t.cells, e.obj) + " " + t.Value(e.obj, e.a) + " -> " + t.Value(e.obj, e.b);
       break;
     case Op::kAdd:
-      s = "add " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      s = "add " + Name(t.cells, e.obj) + " " + t.Value(e.obj, e.a) + " -> " + t.Value(e.obj, e.b);
       break;
     case Op::kRmw:
-      s = "rmw " + Name(t.cells, e.obj) + " " + Num(e.a) + " -> " + Num(e.b);
+      s = "rmw " + Name(t.cells, e.obj) + " " + t.Value(e.obj, e.a) + " -> " + t.Value(e.obj, e.b);
       break;
     case Op::kSpin:
-      s = "spin while " + Name(t.cells, e.obj) + " == " + Num(e.a);
+      s = "spin while " + Name(t.cells, e.obj) + " == " + t.Value(e.obj, e.a);
       break;
     case Op::kPark:
       s = "park on " + Name(t.channels, e.obj);
@@ -136,6 +141,14 @@ std::string Trace::RenderText() const {
   if (!verdict.message.empty()) out += verdict.message + "\n";
   out += "signature: " + verdict.signature + "\n";
   return out;
+}
+
+std::string Trace::Value(int cell, uint64_t v) const {
+  if (IsPointer(*this, cell)) {
+    auto it = symbols.find(v);
+    if (it != symbols.end()) return it->second;
+  }
+  return Num(v);
 }
 
 std::string DescribeReorder(const Trace& t, const Reorder& r) {

@@ -10,6 +10,7 @@
 #define SMPFUZZ_CORE_TRACE_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,14 @@ struct Trace {
   MemoryModel memory_model = MemoryModel::kSC;
   std::vector<Reorder> reorders;    // reorderings that happened (weak models)
   std::vector<Choice> choices;      // the choice taken at each decision
+  // Cells whose values are addresses (pointer fields of target C), and
+  // each address seen in them, in words ("&kmem#2+8", "NULL"): rendered
+  // instead of a number that differs from one run to the next.
+  std::vector<uint8_t> pointer_cells;
+  std::map<uint64_t, std::string> symbols;
+
+  // A value of `cell` as the trace shows it.
+  std::string Value(int cell, uint64_t v) const;
 
   // One row per event, one column per CPU, indented by context nesting, each
   // row ending with its source file:line; the verdict's explanation last.

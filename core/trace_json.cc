@@ -32,6 +32,16 @@ std::string Name(const std::vector<std::string>& table, int id) {
   return "#" + std::to_string(id);
 }
 
+// A cell's value: a number, or for a pointer cell the address in words
+// (Trace::symbols), since the number differs from run to run.
+std::string Val(const Trace& t, int cell, uint64_t v) {
+  if (cell >= 0 && static_cast<size_t>(cell) < t.pointer_cells.size() &&
+      t.pointer_cells[cell] != 0) {
+    return t.Value(cell, v);
+  }
+  return std::to_string(v);
+}
+
 class Writer {
  public:
   void Event(const std::string& ph, const std::string& name, uint64_t ts, int tid,
@@ -104,7 +114,7 @@ std::string RenderChromeTrace(const Trace& t, const std::string& title) {
                 ",\"s\":\"t\",\"cat\":\"interrupt\"");
         break;
       case Op::kDrain:
-        w.Event("i", Name(t.cells, e.obj) + " = " + std::to_string(e.a) + " visible", ts,
+        w.Event("i", Name(t.cells, e.obj) + " = " + Val(t, e.obj, e.a) + " visible", ts,
                 cpu, ",\"s\":\"t\",\"cat\":\"memory\"" + Where(e));
         break;
       case Op::kMembar:
@@ -122,12 +132,12 @@ std::string RenderChromeTrace(const Trace& t, const std::string& title) {
                                             "swap", "add", "spin on"};
         const int i = static_cast<int>(e.op);
         w.Event("i", std::string(kVerb[i]) + " " + Name(t.cells, e.obj) + " " +
-                         std::to_string(e.a),
+                         Val(t, e.obj, e.a),
                 ts, cpu, ",\"s\":\"t\",\"cat\":\"memory\"" + Where(e));
         break;
       }
       case Op::kRmw:
-        w.Event("i", "rmw " + Name(t.cells, e.obj) + " " + std::to_string(e.a), ts,
+        w.Event("i", "rmw " + Name(t.cells, e.obj) + " " + Val(t, e.obj, e.a), ts,
                 cpu, ",\"s\":\"t\",\"cat\":\"memory\"" + Where(e));
         break;
       case Op::kIpi:

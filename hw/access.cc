@@ -36,14 +36,32 @@ __attribute__((always_inline)) inline Machine* Sees(const void* addr) {
   return m;
 }
 
-// A store made outside any context keeps an existing cell's value in step.
+// A store the machine does not schedule: outside any context (set-up,
+// final check), to the context's own stack, or by a device model inside
+// its callback. An existing cell at the address is kept in step: a device
+// store reaches memory through the machine (DeviceStore), at once.
 template <typename T>
-void PlainStore(void* addr, T v) {
+void PlainStore(void* addr, T v, const __smp_site* site) {
   std::memcpy(addr, &v, sizeof(T));
   Machine* m = HwState::Current();
   if (m == nullptr || m->extension() == nullptr) return;
-  if (m->in_context()) return;  // the context's own stack
-  if (AddrCell* c = HwState::Of(*m).FindCell(addr)) c->SetOutside(ReadBytes(addr, sizeof(T)));
+  HwState& h = HwState::Of(*m);
+  if (m->in_context() && !h.in_device()) return;  // the context's own stack
+  AddrCell* c = h.FindCell(addr);
+  if (c == nullptr) return;
+  const Word w = ReadBytes(addr, c->size());
+  if (m->in_context()) {
+    m->DeviceStore(*c, w, LocOf(site));
+  } else {
+    c->SetOutside(w);
+  }
+}
+
+// A pointer-valued access makes its cell a pointer cell (traced in words).
+inline void MarkPointer(Machine& m, const AddrCell& c, const __smp_site* site) {
+  if (__builtin_expect((site->flags & kSitePointer) != 0, false) && !m.IsPointer(c.id())) {
+    m.MarkPointer(c.id());
+  }
 }
 
 template <typename T>
@@ -61,6 +79,7 @@ T LoadT(const void* addr, const __smp_site* site) {
     return v;
   }
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  MarkPointer(*m, *c, site);
   const Word v = m->Load(*c, LocOf(site));
   h.NoteRead(c, v);
   return static_cast<T>(v);
@@ -69,10 +88,11 @@ T LoadT(const void* addr, const __smp_site* site) {
 template <typename T>
 void StoreT(void* addr, T value, const __smp_site* site) {
   Machine* m = Sees(addr);
-  if (m == nullptr) return PlainStore(addr, value);
+  if (m == nullptr) return PlainStore(addr, value, site);
   HwState& h = HwState::Of(*m);
-  if (h.in_device()) return PlainStore(addr, value);
+  if (h.in_device()) return PlainStore(addr, value, site);
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  MarkPointer(*m, *c, site);
   m->Store(*c, static_cast<Word>(value), LocOf(site));
 }
 
@@ -85,6 +105,7 @@ T AtomicLoadT(const void* addr, int32_t order, const __smp_site* site) {
   HwState& h = HwState::Of(*m);
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
   if (!m->IsAtomic(c->id())) m->MarkAtomic(*c);
+  MarkPointer(*m, *c, site);
   const Word v = m->Load(*c, LocOf(site), OrderOf(order));
   h.NoteRead(c, v);
   return static_cast<T>(v);
@@ -93,11 +114,12 @@ T AtomicLoadT(const void* addr, int32_t order, const __smp_site* site) {
 template <typename T>
 void AtomicStoreT(void* addr, T value, int32_t order, const __smp_site* site) {
   Machine* m = Sees(addr);
-  if (m == nullptr) return PlainStore(addr, value);
+  if (m == nullptr) return PlainStore(addr, value, site);
   HwState& h = HwState::Of(*m);
-  if (h.in_device()) return PlainStore(addr, value);
+  if (h.in_device()) return PlainStore(addr, value, site);
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
   if (!m->IsAtomic(c->id())) m->MarkAtomic(*c);
+  MarkPointer(*m, *c, site);
   m->Store(*c, static_cast<Word>(value), LocOf(site), OrderOf(order));
 }
 
@@ -108,11 +130,12 @@ T CasT(void* addr, T expected, T desired, int32_t order, const __smp_site* site)
   if (hp == nullptr || hp->in_device()) {
     T old;
     std::memcpy(&old, addr, sizeof(T));
-    if (old == expected) PlainStore(addr, desired);
+    if (old == expected) PlainStore(addr, desired, site);
     return old;
   }
   HwState& h = *hp;
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  MarkPointer(*m, *c, site);
   const Word old = m->Cas(*c, static_cast<Word>(expected), static_cast<Word>(desired),
                           LocOf(site), OrderOf(order));
   h.NoteRead(c, old);
@@ -144,11 +167,12 @@ T RmwT(void* addr, int32_t op, T value, int32_t order, const __smp_site* site) {
       default:
         Unsupported(site->file, site->line, "atomic min/max outside the machine");
     }
-    PlainStore(addr, v);
+    PlainStore(addr, v, site);
     return old;
   }
   HwState& h = HwState::Of(*m);
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  MarkPointer(*m, *c, site);
   Word old;
   if (op == 0) {
     old = m->Swap(*c, static_cast<Word>(value), LocOf(site), OrderOf(order));
@@ -202,13 +226,21 @@ void Move(void* dst, const void* src, uint8_t fill, uint64_t n,
     } else {
       std::memset(dst, fill, n);
     }
-    // Outside a context: keep cells over the destination in step.
-    if (Machine* cur = HwState::Current(); cur != nullptr && !cur->in_context() &&
-                                           cur->extension() != nullptr) {
+    // Outside a context or from a device: keep cells over the destination
+    // in step (PlainStore's rule).
+    if (Machine* cur = HwState::Current(); cur != nullptr && cur->extension() != nullptr) {
       HwState& h = HwState::Of(*cur);
+      if (cur->in_context() && !h.in_device()) return;
       for (uint64_t i = 0; i < n; ++i) {
         char* p = static_cast<char*>(dst) + i;
-        if (AddrCell* c = h.FindCell(p)) c->SetOutside(ReadBytes(p, c->size()));
+        AddrCell* c = h.FindCell(p);
+        if (c == nullptr) continue;
+        const Word w = ReadBytes(p, c->size());
+        if (cur->in_context()) {
+          cur->DeviceStore(*c, w, LocOf(site));
+        } else {
+          c->SetOutside(w);
+        }
       }
     }
     return;

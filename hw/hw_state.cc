@@ -91,6 +91,20 @@ const Region* HwState::RegionOf(uintptr_t a) const {
   return nullptr;
 }
 
+const Region* HwState::AnyRegionOf(uintptr_t a) const { return RegionOf(a); }
+
+std::string HwState::DescribeAddress(Word address) const {
+  if (address == 0) return "NULL";
+  const uintptr_t a = static_cast<uintptr_t>(address);
+  if (const Region* r = AnyRegionOf(a)) {
+    return "&" + r->name + (a == r->lo ? std::string() : Hex(a - r->lo));
+  }
+  if (m_.in_context() && m_.OnContextStack(reinterpret_cast<const void*>(a))) {
+    return "&(stack)";
+  }
+  return "&(outside)";  // code, or memory the machine does not see
+}
+
 void HwState::Refuse(const __smp_site* site, const std::string& what) const {
   Unsupported(site->file, site->line, what);
 }

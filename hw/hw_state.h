@@ -39,9 +39,10 @@
 extern "C" struct __smp_site {
   const char* file;
   int32_t line;
-  int32_t flags;  // bit 0: volatile
+  int32_t flags;  // bit 0: volatile; bit 1: the value is a pointer
   const char* what;
 };
+constexpr int32_t kSitePointer = 2;
 
 namespace smp::hw {
 
@@ -104,6 +105,8 @@ class HwState : public Machine::Extension {
   ~HwState() override;
 
   Machine& machine() const { return m_; }
+  // "NULL", "&g_sc", "&kmem#2+8", "&cpu1", or "&(stack)", "&(outside)".
+  std::string DescribeAddress(Word address) const override;
 
   // The cell for a `size`-byte access at `addr` from a running context.
   // Refuses (does not return) memory that is not shared or a mixed-size
@@ -186,6 +189,8 @@ class HwState : public Machine::Extension {
   static size_t SlotOf(uintptr_t a) { return (a >> 2) & (kSlots - 1); }
   Slot cache_[kSlots];
   const Region* RegionOf(uintptr_t a) const;
+  // The region, freed or not (a trace may show a dangling pointer).
+  const Region* AnyRegionOf(uintptr_t a) const;
   [[noreturn]] void Refuse(const __smp_site* site, const std::string& what) const;
 
   static thread_local Machine* bound_;

@@ -110,6 +110,9 @@ using llvm::Value;
 
 constexpr char kCtorName[] = "__smp_register_globals";
 constexpr int kSiteVolatile = 1;
+// The accessed value is a pointer: the runtime names it in traces rather
+// than printing an address that differs between runs.
+constexpr int kSitePointer = 2;
 
 // Readable name of a memory location, built bottom-up from the address
 // computation. `text` names the location itself ("g.f", "p->f", "*p").
@@ -563,7 +566,7 @@ class Instrumenter {
     return p;
   }
 
-  Constant* Site(Instruction* inst, bool is_volatile) {
+  Constant* Site(Instruction* inst, bool is_volatile, bool is_pointer = false) {
     std::string file = "?";
     int line = 0;
     if (const llvm::DILocation* dl = inst->getDebugLoc().get()) {
@@ -576,7 +579,8 @@ class Instrumenter {
     Constant* init = llvm::ConstantStruct::get(
         site_type_,
         {String(file), ConstantInt::get(i32_, line),
-         ConstantInt::get(i32_, is_volatile ? kSiteVolatile : 0),
+         ConstantInt::get(i32_, (is_volatile ? kSiteVolatile : 0) |
+                                     (is_pointer ? kSitePointer : 0)),
          String(what)});
     auto* g = new GlobalVariable(m_, site_type_, true,
                                  GlobalVariable::PrivateLinkage, init,
@@ -791,7 +795,7 @@ class Instrumenter {
       return;
     }
     IRBuilder<> b(load);
-    Constant* site = Site(load, load->isVolatile());
+    Constant* site = Site(load, load->isVolatile(), t->isPointerTy());
     Value* v;
     if (load->isAtomic()) {
       v = b.CreateCall(Runtime("__smp_atomic_load" + Suffix(c), c,
@@ -817,7 +821,7 @@ class Instrumenter {
       return;
     }
     IRBuilder<> b(store);
-    Constant* site = Site(store, store->isVolatile());
+    Constant* site = Site(store, store->isVolatile(), t->isPointerTy());
     Value* v = ToCarrier(b, store->getValueOperand(), c);
     if (store->isAtomic()) {
       b.CreateCall(Runtime("__smp_atomic_store" + Suffix(c), b.getVoidTy(),
@@ -841,7 +845,7 @@ class Instrumenter {
       return;
     }
     IRBuilder<> b(cas);
-    Constant* site = Site(cas, cas->isVolatile());
+    Constant* site = Site(cas, cas->isVolatile(), t->isPointerTy());
     Value* expected = ToCarrier(b, cas->getCompareOperand(), c);
     Value* desired = ToCarrier(b, cas->getNewValOperand(), c);
     // Passing the success ordering: the runtime orders a failed CAS at least
@@ -896,7 +900,7 @@ class Instrumenter {
       return;
     }
     IRBuilder<> b(rmw);
-    Constant* site = Site(rmw, rmw->isVolatile());
+    Constant* site = Site(rmw, rmw->isVolatile(), t->isPointerTy());
     Value* old = b.CreateCall(
         Runtime("__smp_atomic_rmw" + Suffix(c), c, {i8p_, i32_, c, i32_, i8p_}),
         {Addr(b, ptr), ConstantInt::get(i32_, op),

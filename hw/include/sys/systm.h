@@ -22,6 +22,13 @@ void* memmove(void* dst, const void* src, size_t n);
 void* memset(void* dst, int c, size_t n);
 __END_DECLS
 
+/* -ffreestanding makes these plain calls into the C library, behind the
+ * machine's back; as builtins the instrumentation sees them (each byte
+ * through the cell that holds it). */
+#define memcpy(d, s, n) __builtin_memcpy((d), (s), (n))
+#define memmove(d, s, n) __builtin_memmove((d), (s), (n))
+#define memset(d, c, n) __builtin_memset((d), (c), (n))
+
 #define KASSERT(e) \
   (__predict_true(e) ? (void)0 : smp_assert_fail(#e, "KASSERT", __FILE__, __LINE__))
 #define KASSERTMSG(e, ...) \
