@@ -51,6 +51,7 @@ void PlainStore(void* addr, T v, const __smp_site* site) {
   if (c == nullptr) return;
   const Word w = ReadBytes(addr, c->size());
   if (m->in_context()) {
+    m->NoteHiddenAccess();  // the device's: no point the search sees
     m->DeviceStore(*c, w, LocOf(site));
   } else {
     c->SetOutside(w);
@@ -74,6 +75,7 @@ T LoadT(const void* addr, const __smp_site* site) {
   }
   HwState& h = HwState::Of(*m);
   if (h.in_device()) {
+    m->NoteHiddenAccess();  // the device's: no point the search sees
     T v;
     std::memcpy(&v, addr, sizeof(T));
     return v;
