@@ -43,7 +43,14 @@ class CellBase {
   friend class Machine;
   // Writes the committed value to the mirrored bytes (little-endian, the
   // low `mirror_size_` bytes of the word).
-  void Mirror() const { __builtin_memcpy(mirror_, &value_, mirror_size_); }
+  void Mirror() const {
+    switch (mirror_size_) {  // fixed sizes: inline moves, not a libc call
+      case 1: __builtin_memcpy(mirror_, &value_, 1); break;
+      case 2: __builtin_memcpy(mirror_, &value_, 2); break;
+      case 4: __builtin_memcpy(mirror_, &value_, 4); break;
+      default: __builtin_memcpy(mirror_, &value_, 8); break;
+    }
+  }
 
   Machine* m_;
   Word value_;

@@ -111,6 +111,10 @@ void HwState::Refuse(const __smp_site* site, const std::string& what) const {
 
 AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
                             const __smp_site* site) {
+  if (size != 1 && size != 2 && size != 4 && size != 8) {
+    Refuse(site, "a location of " + std::to_string(size) +
+                     " bytes: the machine sees 1-, 2-, 4- and 8-byte locations");
+  }
   const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
   const Region* r = RegionOf(a);
   if (r == nullptr && a < 4096) {
@@ -232,6 +236,10 @@ int HwState::DeclareLock(const void* word, uint32_t size, const char* name) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(word);
   if (AddrCell* c = FindCell(word); c != nullptr && c->lock_id >= 0) return c->lock_id;
   std::string lock_name = name;
+  if (size != 1 && size != 2 && size != 4 && size != 8) {
+    Unsupported("?", 0, "smp_lock_declare(\"" + lock_name + "\"): a lock word of " +
+                            std::to_string(size) + " bytes (1, 2, 4 or 8)");
+  }
   // The lock word's cell is named after the lock, as a C++ lock's is.
   std::string cell_name = lock_name + ".word";
   AddrCell* c = FindCell(word);

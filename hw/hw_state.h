@@ -77,7 +77,12 @@ struct Region {
 // Reads `size` bytes at `p` as a zero-extended word.
 inline Word ReadBytes(const void* p, uint32_t size) {
   Word w = 0;
-  __builtin_memcpy(&w, p, size);
+  switch (size) {  // fixed sizes: inline moves, not a libc call
+    case 1: __builtin_memcpy(&w, p, 1); break;
+    case 2: __builtin_memcpy(&w, p, 2); break;
+    case 4: __builtin_memcpy(&w, p, 4); break;
+    default: __builtin_memcpy(&w, p, 8); break;
+  }
   return w;
 }
 
