@@ -6,9 +6,10 @@
 // Its expected verdict is part of its declaration: kClean for a correct
 // variant, the verdict kind a bug variant must produce otherwise.
 //
-// Registration: SMP_SCENARIO at namespace scope in a .cc file of a
-// cc_library with alwayslink = 1. The registry is filled during static
-// initialisation and is constant afterwards; it holds no execution state.
+// Registration: SMP_SCENARIO (or SMP_SCENARIO_MODEL, SMP_SCENARIO_MODEL_ENTER
+// to declare the memory model and membar_enter meaning it is judged under)
+// at namespace scope in a .cc file of a cc_library with alwayslink = 1.
+// The registry is filled during static initialisation and is constant afterwards; it holds no execution state.
 #ifndef SMPFUZZ_CORE_SCENARIO_H_
 #define SMPFUZZ_CORE_SCENARIO_H_
 
@@ -95,6 +96,19 @@ struct ScenarioRegistrar {
             return std::make_unique<Class>(m);                              \
           },                                                                \
           model})
+
+// As SMP_SCENARIO_MODEL, with membar_enter meaning `enter`
+// (EnterMeaning::kAcquire or EnterMeaning::kStoreBefore; the other macros
+// declare kAcquire). A run may override it (smpfuzz run --membar-enter).
+#define SMP_SCENARIO_MODEL_ENTER(Class, target, variant, expected, cpus,     \
+                                 steps, model, enter, desc)                  \
+  static ::smp::ScenarioRegistrar SMP_SCENARIO_CAT(smp_scenario_, __LINE__)( \
+      ::smp::ScenarioSpec{                                                  \
+          target, variant, desc, expected, cpus, steps,                     \
+          [](::smp::Machine& m) -> std::unique_ptr<::smp::Scenario> {       \
+            return std::make_unique<Class>(m);                              \
+          },                                                                \
+          model, enter})
 
 }  // namespace smp
 

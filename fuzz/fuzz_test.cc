@@ -1,5 +1,7 @@
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -8,6 +10,8 @@
 #include "fuzz/input.h"
 #include "fuzz/mutator.h"
 #include "gtest/gtest.h"
+#include "repro/minimize.h"
+#include "repro/schedule_io.h"
 
 namespace smp::fuzz {
 namespace {
@@ -149,6 +153,119 @@ TEST_F(HarnessTest, CorrectVariantNeverReports) {
     size = h->Mutate(buf.data(), size, buf.size(), static_cast<unsigned>(rng.Next()));
     ASSERT_FALSE(h->Run(buf.data(), size)) << "at input " << i;
   }
+}
+
+// Random fuzzer inputs: raw bytes (a decision stream or, often, a message),
+// schedules with every header field random (a small step budget among
+// them), and chains of the harness's own mutations.
+class RandomInputs {
+ public:
+  RandomInputs(Harness& h, uint64_t seed) : h_(h), rng_(seed), buf_(256) {}
+
+  std::string Next() {
+    switch (rng_.Uniform(3)) {
+      case 0: {
+        std::string b(rng_.Uniform(24), '\0');
+        for (char& c : b) c = static_cast<char>(rng_.Uniform(256));
+        return b;
+      }
+      case 1: {
+        proto::Schedule s;
+        s.set_variant(h_.info().variants[rng_.Uniform(
+            static_cast<uint32_t>(h_.info().variants.size()))]->variant);
+        s.set_seed(rng_.Next());
+        s.set_base(rng_.OneIn(2) ? proto::RANDOM : proto::NO_PREEMPTION);
+        s.set_max_steps(rng_.OneIn(2) ? rng_.Uniform(300)
+                                      : rng_.Uniform(1u << rng_.Uniform(32)));
+        std::string b;
+        s.SerializeToString(&b);
+        return b;
+      }
+      default:
+        size_ = h_.Mutate(buf_.data(), size_, buf_.size(),
+                          static_cast<unsigned>(rng_.Next()));
+        return std::string(reinterpret_cast<const char*>(buf_.data()), size_);
+    }
+  }
+
+ private:
+  Harness& h_;
+  Random rng_;
+  std::vector<uint8_t> buf_;
+  size_t size_ = 0;
+};
+
+std::unique_ptr<Harness> Pinned(const std::string& target, const std::string& variant,
+                                const std::string& out) {
+  HarnessOptions o;
+  o.target = target;
+  o.variant = variant;
+  o.out = out;
+  std::filesystem::remove_all(o.out);
+  auto h = Harness::Create(o);
+  EXPECT_TRUE(h.ok()) << h.status();
+  return h.ok() ? std::move(*h) : nullptr;
+}
+
+std::string TestDir(const std::string& name) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return std::string(tmp != nullptr ? tmp : "/tmp") + "/" + name;
+}
+
+// Issue 19: an input carrying a small max_steps stopped a correct scenario
+// early; the harness reported a hang and the fuzzer aborted.
+TEST(FuzzHarness, CorrectScenarioNeverAbortsTheFuzzerWhateverTheInput) {
+  const std::pair<std::string, std::string> correct[] = {{"demo", "abba_ordered"},
+                                                         {"fxp", "receive"}};
+  for (const auto& [target, variant] : correct) {
+    auto h = Pinned(target, variant, TestDir("silent-" + target));
+    ASSERT_NE(h, nullptr);
+    // The inputs of the issue first.
+    for (const std::string& b : {std::string("\x28\x72"), std::string("\x28\x03")}) {
+      ASSERT_FALSE(h->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size()))
+          << target << "/" << variant;
+    }
+    RandomInputs inputs(*h, 19);
+    for (int i = 0; i < 2000; ++i) {
+      const std::string b = inputs.Next();
+      ASSERT_FALSE(h->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size()))
+          << target << "/" << variant << " at input " << i;
+    }
+  }
+}
+
+// Every finding the harness saves replays, with `smpfuzz replay`'s own
+// replay, to the kind it was saved as.
+TEST(FuzzHarness, EverySavedFindingReplaysToItsKind) {
+  const std::string out = TestDir("replay-all");
+  HarnessOptions o;
+  o.target = "demo";
+  o.out = out;
+  std::filesystem::remove_all(out);
+  auto h = Harness::Create(o);
+  ASSERT_TRUE(h.ok()) << h.status();
+  RandomInputs inputs(**h, 1919);
+  int found = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string b = inputs.Next();
+    found += (*h)->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  }
+  ASSERT_GT(found, 0);
+  int replayed = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(out)) {
+    if (entry.path().filename() != "schedule.textproto") continue;
+    absl::StatusOr<proto::Schedule> s = ReadScheduleFile(entry.path().string());
+    ASSERT_TRUE(s.ok()) << s.status();
+    std::ifstream in(entry.path());
+    std::string line, kind;
+    while (std::getline(in, line)) {
+      if (line.rfind("# expect: ", 0) == 0) kind = line.substr(10);
+    }
+    const Execution e = ReplaySchedule(*s, nullptr);
+    EXPECT_EQ(VerdictKindName(e.verdict.kind), kind) << entry.path();
+    ++replayed;
+  }
+  EXPECT_EQ(replayed, found);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "core/prng.h"
 #include "fuzz/mutator.h"
 #include "repro/findings.h"
+#include "repro/printable.h"
 #include "repro/schedule_io.h"
 #include "schedulers/search.h"
 
@@ -29,15 +30,15 @@ absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(HarnessOptions options)
   h->info_.variants = ScenarioRegistry::Global().ForTarget(h->options_.target);
   if (h->info_.variants.empty()) {
     return absl::NotFoundError(
-        absl::StrCat("unknown target '", h->options_.target, "'"));
+        absl::StrCat("unknown target '", Printable(h->options_.target), "'"));
   }
   if (!h->options_.variant.empty()) {
     h->info_.pinned =
         ScenarioRegistry::Global().Find(h->options_.target, h->options_.variant);
     if (h->info_.pinned == nullptr) {
-      return absl::NotFoundError(absl::StrCat("target '", h->options_.target,
+      return absl::NotFoundError(absl::StrCat("target '", Printable(h->options_.target),
                                               "' has no variant '",
-                                              h->options_.variant, "'"));
+                                              Printable(h->options_.variant), "'"));
     }
   }
   if (h->options_.counters != nullptr &&

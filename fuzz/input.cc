@@ -37,7 +37,12 @@ void Normalize(proto::Schedule* s, const TargetInfo& info) {
   for (proto::Decision& d : *s->mutable_decisions()) {
     if (!proto::Action_IsValid(d.action())) d.set_action(proto::RUN);
   }
-  if (s->max_steps() > 1'000'000) s->set_max_steps(0);
+  // An input may give an execution more steps than the scenario's budget,
+  // never fewer: a correct scenario stopped early would be reported as a
+  // hang (issue 19).
+  if (s->max_steps() <= spec->max_steps || s->max_steps() > 1'000'000) {
+    s->set_max_steps(0);
+  }
 }
 
 }  // namespace

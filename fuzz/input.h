@@ -4,7 +4,9 @@
 // the target forced to this fuzzer's, an unknown variant mapped onto one of
 // the target's, invalid enums folded); bytes that do not parse are decoded
 // as a decision stream, so no input is wasted. The result is always a
-// valid version-2 schedule of this target.
+// valid version-2 schedule of this target. Its max_steps is 0 (the
+// scenario's budget) or a larger budget up to a million: an input never
+// cuts a scenario short.
 #ifndef SMPFUZZ_FUZZ_INPUT_H_
 #define SMPFUZZ_FUZZ_INPUT_H_
 

@@ -20,6 +20,7 @@
 #include "absl/strings/str_format.h"
 #include "core/scenario.h"
 #include "repro/findings.h"
+#include "repro/printable.h"
 
 namespace smp {
 namespace {
@@ -80,12 +81,14 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
                                            std::ostream& out) {
   if (ScenarioRegistry::Global().ForTarget(o.target).empty()) {
     return absl::NotFoundError(
-        absl::StrCat("unknown target '", o.target, "' (see `", o.self, " list`)"));
+        absl::StrCat("unknown target '", Printable(o.target), "' (see `", o.self,
+                     " list`)"));
   }
   if (!o.variant.empty() &&
       ScenarioRegistry::Global().Find(o.target, o.variant) == nullptr) {
-    return absl::NotFoundError(absl::StrCat("target '", o.target,
-                                            "' has no variant '", o.variant, "'"));
+    return absl::NotFoundError(absl::StrCat("target '", Printable(o.target),
+                                            "' has no variant '", Printable(o.variant),
+                                            "'"));
   }
   if (o.fuzzer.empty() || access(o.fuzzer.c_str(), X_OK) != 0) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -265,8 +268,13 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
   result.interrupted = interrupted != 0;
   result.findings = ListFindings(o.out, o.target);
   for (CampaignFinding& f : result.findings) f.is_new = before.count(f.schedule_path) == 0;
-  const bool failed = !WIFEXITED(status) || (WEXITSTATUS(status) != 0 && !result.interrupted);
-  if (failed && execs == 0) {
+  // A fuzzer we stopped (Ctrl-C, --until, the time backstop) ended by our
+  // signal, and one that saved a finding has fuzzed, even if libFuzzer
+  // printed no execution count yet (a finding from the seed run).
+  const bool stopped = stop_at >= 0 || result.interrupted;
+  const bool found = announced.size() != before.size();
+  const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+  if (failed && !stopped && !found && execs == 0) {
     return absl::InternalError(absl::StrCat(
         "the fuzzer failed before fuzzing; its last output:\n", tail_log));
   }

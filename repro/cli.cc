@@ -17,6 +17,7 @@
 #include "repro/campaign.h"
 #include "repro/findings.h"
 #include "repro/minimize.h"
+#include "repro/printable.h"
 #include "core/trace_json.h"
 #include "repro/schedule_io.h"
 #include "schedulers/bounded.h"
@@ -40,11 +41,14 @@ constexpr char kUsage[] =
     "              [--scheduler=random|pct|exhaustive|none] [--depth=D]\n"
     "              [--preemptions=P] [--interrupts=I] [--reorderings=R]\n"
     "              [--prefix=FILE] [--shard=i/n] [--model=sc|tso|pso|relaxed]\n"
-    "              [--max-steps=N] [--all] [--races] [--no-lockdep] [--out=DIR]\n"
-    "              [--no-save] [--estimate=N] [--no-reduction]\n"
+    "              [--membar-enter=acquire|store-before] [--max-steps=N] [--all]\n"
+    "              [--races] [--no-lockdep] [--out=DIR] [--no-save] [--estimate=N]\n"
+    "              [--no-reduction]\n"
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
     "      (default findings/) with its schedule, trace and replay command.\n"
+    "      --model and --membar-enter replace the scenario's own memory model\n"
+    "      and meaning of membar_enter.\n"
     "      pct: PCT of depth D (default 3). exhaustive: every execution with\n"
     "      at most P preemptions, I interrupts, R reorderings (default 2, 1,\n"
     "      1; N caps it, default 1000000), from the decisions of the schedule\n"
@@ -186,7 +190,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   std::optional<Args> a = ParseArgs(
       args, 1,
       {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
-       "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate"},
+       "membar-enter", "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate"},
       {"all", "no-save", "races", "no-lockdep", "no-reduction"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
@@ -202,16 +206,16 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   std::vector<const ScenarioSpec*> specs =
       ScenarioRegistry::Global().ForTarget(target->second);
   if (specs.empty()) {
-    err << "smpfuzz: unknown target '" << target->second << "' (see `" << self
-        << " list`)\n";
+    err << "smpfuzz: unknown target '" << Printable(target->second) << "' (see `"
+        << self << " list`)\n";
     return kBadInput;
   }
   if (auto v = a->flags.find("variant"); v != a->flags.end()) {
     const ScenarioSpec* spec =
         ScenarioRegistry::Global().Find(target->second, v->second);
     if (spec == nullptr) {
-      err << "smpfuzz: target '" << target->second << "' has no variant '"
-          << v->second << "' (see `" << self << " list`)\n";
+      err << "smpfuzz: target '" << Printable(target->second) << "' has no variant '"
+          << Printable(v->second) << "' (see `" << self << " list`)\n";
       return kBadInput;
     }
     specs = {spec};
@@ -222,6 +226,15 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   if (!ParseCount(*a, "runs", &options.runs, err) ||
       !ParseCount(*a, "seed", &options.seed, err) ||
       !ParseCount(*a, "max-steps", &options.max_steps, err)) {
+    return kBadInput;
+  }
+  if (a->flags.count("runs") != 0 && options.runs == 0) {
+    err << "smpfuzz: --runs wants at least 1 execution\n";
+    return kBadInput;
+  }
+  // A saved schedule records the budget in 32 bits.
+  if (options.max_steps > UINT32_MAX) {
+    err << "smpfuzz: --max-steps wants at most " << UINT32_MAX << "\n";
     return kBadInput;
   }
   options.all_findings = a->flags.count("all") != 0;
@@ -300,7 +313,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
         return kBadInput;
       }
       specs = {&spec};
-      // The schedule's own configuration, unless --model overrides it.
+      // The schedule's own configuration, unless --model or --membar-enter
+      // overrides it.
       bounded.memory_model = ModelOf(*schedule);
       bounded.enter_meaning = EnterOf(*schedule);
       Executor executor(spec);
@@ -318,6 +332,17 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       return kBadInput;
     }
   }
+  if (auto m = a->flags.find("membar-enter"); m != a->flags.end()) {
+    if (m->second == "acquire") {
+      options.enter_meaning = EnterMeaning::kAcquire;
+    } else if (m->second == "store-before") {
+      options.enter_meaning = EnterMeaning::kStoreBefore;
+    } else {
+      err << "smpfuzz: unknown membar_enter meaning '" << Printable(m->second)
+          << "' (acquire or store-before)\n";
+      return kBadInput;
+    }
+  }
   if (a->flags.count("races") != 0) options.detect_races = true;
   // Lockdep predicts lock-order and IPL-safety bugs from executions that
   // did not fail; without it a search reports only what actually happened.
@@ -330,6 +355,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     bounded.reduce_preemptions = false;
   }
   if (options.memory_model) bounded.memory_model = options.memory_model;
+  if (options.enter_meaning) bounded.enter_meaning = options.enter_meaning;
   bounded.detect_races = options.detect_races;
   bounded.max_steps = options.max_steps;
   uint64_t estimate = 0;
@@ -683,7 +709,8 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
     std::ifstream in(path, std::ios::binary);
     if (target.empty() || info.variants.empty() || !in) {
       err << "smpfuzz: " << schedule.status().message()
-          << (target.empty() ? "" : " (and '" + target + "' is not a known target)")
+          << (target.empty() ? ""
+                             : " (and '" + Printable(target) + "' is not a known target)")
           << "\n";
       return kBadInput;
     }
@@ -762,7 +789,13 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
     return kBadInput;
   }
   const std::string& cmd = args[0];
-  if (cmd == "list") return List(out);
+  if (cmd == "list") {
+    if (args.size() > 1) {
+      err << "smpfuzz: list takes no argument ('" << Printable(args[1]) << "')\n";
+      return kBadInput;
+    }
+    return List(out);
+  }
   if (cmd == "run") return Run(args, out, err, self);
   if (cmd == "replay") return Replay(args, out, err);
   if (cmd == "fuzz") return Fuzz(args, out, err, self);

@@ -3,6 +3,7 @@
 //   smpfuzz list
 //   smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]
 //               [--scheduler=random|none] [--model=sc|tso|pso|relaxed]
+//               [--membar-enter=acquire|store-before]
 //               [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]
 //   smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]
 //                [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]

@@ -1,5 +1,6 @@
 #include "repro/cli.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <utility>
@@ -9,6 +10,9 @@
 
 #include "core/prng.h"
 #include "gtest/gtest.h"
+#include "core/cell.h"
+#include "core/machine.h"
+#include "core/scenario.h"
 #include "repro/schedule_io.h"
 
 namespace smp {
@@ -301,6 +305,193 @@ TEST(Cli, MinimizeWritesASmallerScheduleWithItsExpectation) {
   EXPECT_NE(ss.str().find("# expect: assertion"), std::string::npos);
   EXPECT_EQ(Cli({"replay", dir + "/min.textproto", "--expect=assertion", "--quiet"}).code, 0);
   EXPECT_EQ(Cli({"minimize", "/nonexistent"}).code, 2);
+}
+
+// Issue 19: a finding made under a small --max-steps was saved without
+// it, so its schedule replayed clean.
+TEST(Cli, AFindingUnderASmallStepBudgetReplaysToItsKind) {
+  const std::string dir = TempDir("budget");
+  Result r = Cli({"run", "--target=demo", "--variant=abba_ordered", "--runs=1",
+                  "--scheduler=none", "--max-steps=5", "--out=" + dir});
+  ASSERT_EQ(r.code, 1) << r.out << r.err;
+  const size_t at = r.out.find("replay: smpfuzz replay ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const size_t start = at + std::string("replay: smpfuzz replay ").size();
+  const std::string path = r.out.substr(start, r.out.find('\n', start) - start);
+  Result replay = Cli({"replay", path, "--expect=hang", "--quiet"});
+  EXPECT_EQ(replay.code, 0) << replay.out;
+}
+
+// Issue 19: exit-2 messages are one line, with names from a schedule
+// escaped and cut.
+TEST(Cli, NamesFromAScheduleAreEscapedAndCutInErrors) {
+  const std::string dir = TempDir("names");
+  const std::string newline = dir + "/newline.textproto";
+  WriteBytes(newline, "version: 2 target: \"de\\nmo\" variant: \"a\\x01b\"\n");
+  Result r = Cli({"replay", newline});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_NE(r.err.find("de\\nmo/a\\x01b"), std::string::npos) << r.err;
+
+  const std::string huge = dir + "/huge.textproto";
+  WriteBytes(huge, "version: 2 target: \"" + std::string(10 << 20, 'x') +
+                       "\" variant: \"v\"\n");
+  r = Cli({"replay", huge});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+  EXPECT_LT(r.err.size(), 600u) << r.err.substr(0, 600);
+
+  r = Cli({"run", "--target=de\nmo"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  r = Cli({"run", "--target=demo", "--variant=" + std::string(5000, 'y')});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_LT(r.err.size(), 600u);
+}
+
+// Issue 19: whitespace parsed as an empty message, reported as version 0.
+TEST(Cli, EmptyOrWhitespaceScheduleSaysEmpty) {
+  const std::string dir = TempDir("empty");
+  for (const std::string& bytes : {std::string(""), std::string(" \n\t\n"),
+                                   std::string("# only a comment\n")}) {
+    WriteBytes(dir + "/e", bytes);
+    Result r = Cli({"replay", dir + "/e"});
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("empty schedule"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("version 0"), std::string::npos) << r.err;
+  }
+}
+
+TEST(Cli, ListRejectsArguments) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"list", "demo"}, {"list", "--target=demo"}}) {
+    Result r = Cli(args);
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("list takes no argument"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
+TEST(Cli, RunRefusesZeroRuns) {
+  for (const std::string& scheduler : {"random", "exhaustive"}) {
+    Result r = Cli({"run", "--target=demo", "--runs=0", "--no-save",
+                    "--scheduler=" + scheduler});
+    EXPECT_EQ(r.code, 2) << scheduler;
+    EXPECT_NE(r.err.find("--runs wants at least 1"), std::string::npos) << r.err;
+  }
+}
+
+// Store buffering with membar_enter between each store and load: correct
+// when membar_enter orders stores before later loads (the historical
+// meaning, which this scenario declares), not under the acquire meaning.
+class EnterStoreBuffering : public Scenario {
+ public:
+  explicit EnterStoreBuffering(Machine& m) : m_(m), x_(m, "x"), y_(m, "y") {
+    m.AddThread("t0", 0, [this] { r0_ = Side(x_, y_); });
+    m.AddThread("t1", 1, [this] { r1_ = Side(y_, x_); });
+  }
+  void Check(Machine& m) override {
+    SMP_ASSERT(m, r0_ == 1 || r1_ == 1, "both loads missed the other store");
+  }
+
+ private:
+  int Side(Shared<int>& mine, Shared<int>& other) {
+    mine.Store(1);
+    m_.Membar(Barrier::kEnter);
+    return other.Load();
+  }
+  Machine& m_;
+  Shared<int> x_, y_;
+  int r0_ = 0, r1_ = 0;
+};
+SMP_SCENARIO_MODEL_ENTER(EnterStoreBuffering, "clitest", "sb_enter", VerdictKind::kClean,
+                         2, 1000, MemoryModel::kTSO, EnterMeaning::kStoreBefore,
+                         "store buffering fenced by membar_enter");
+
+TEST(Cli, ScenarioDeclaresItsMembarEnterMeaning) {
+  const ScenarioSpec* spec = ScenarioRegistry::Global().Find("clitest", "sb_enter");
+  ASSERT_NE(spec, nullptr);
+  EXPECT_EQ(spec->enter_meaning, EnterMeaning::kStoreBefore);
+  EXPECT_EQ(spec->memory_model, MemoryModel::kTSO);
+}
+
+TEST(Cli, RunTakesMembarEnterMeaning) {
+  const std::vector<std::string> run = {"run", "--target=clitest", "--runs=3000",
+                                        "--no-save"};
+  Result own = Cli(run);
+  EXPECT_EQ(own.code, 0) << own.out << own.err;
+  std::vector<std::string> acquire = run;
+  acquire.push_back("--membar-enter=acquire");
+  Result weak = Cli(acquire);
+  EXPECT_EQ(weak.code, 1) << weak.out << weak.err;
+  std::vector<std::string> store_before = run;
+  store_before.push_back("--membar-enter=store-before");
+  EXPECT_EQ(Cli(store_before).code, 0);
+  std::vector<std::string> exhaustive = acquire;
+  exhaustive.push_back("--scheduler=exhaustive");
+  EXPECT_EQ(Cli(exhaustive).code, 1);
+  Result bad = Cli({"run", "--target=clitest", "--membar-enter=sometimes"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("acquire or store-before"), std::string::npos) << bad.err;
+}
+
+// Issue 19: a campaign whose wanted finding came from the seed run (before
+// libFuzzer printed any execution count) was reported as a fuzzer that
+// failed before fuzzing. The stand-in fuzzer saves a finding as the real
+// one does, then keeps running until it is stopped.
+TEST(Cli, FuzzUntilKindFoundInTheSeedRunSucceeds) {
+  const std::string dir = TempDir("until");
+  const std::string fuzzer = dir + "/fake_fuzzer";
+  WriteBytes(fuzzer,
+             "#!/bin/sh\n"
+             "d=\"$SMPFUZZ_OUT/demo/abba_deadlock/deadlock-0000abcd\"\n"
+             "mkdir -p \"$d\"\n"
+             "printf 'kind: deadlock\\nsignature: seed-run\\n' > \"$d/verdict.txt\"\n"
+             "printf 'version: 2\\n' > \"$d/schedule.textproto\"\n"
+             "echo 'SUMMARY: smpfuzz: deadlock seed-run'\n"
+             "exec sleep 60\n");
+  fs::permissions(fuzzer, fs::perms::owner_all);
+  Result r = Cli({"fuzz", "--target=demo", "--until=deadlock", "--time=60s",
+                  "--fuzzer=" + fuzzer, "--out=" + dir + "/out"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("failed before fuzzing"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("1 finding(s) for demo, 1 new"), std::string::npos) << r.out;
+}
+
+// docs/usage.md documents every flag the usage text lists, and every file
+// a findings folder holds.
+TEST(Cli, UsageDocumentsEveryFlagAndFindingFile) {
+  std::ifstream in("docs/usage.md");
+  ASSERT_TRUE(in) << "docs/usage.md is not a data dependency";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  const std::string usage = Cli({"help"}).out;
+  for (size_t at = usage.find("--"); at != std::string::npos;
+       at = usage.find("--", at + 2)) {
+    size_t end = at + 2;
+    while (end < usage.size() && (isalnum(static_cast<unsigned char>(usage[end])) ||
+                                  usage[end] == '-')) {
+      ++end;
+    }
+    const std::string flag = usage.substr(at, end - at);
+    EXPECT_NE(doc.find(flag), std::string::npos) << flag << " is not in docs/usage.md";
+  }
+  const std::string dir = TempDir("files");
+  Result r = Cli({"run", "--target=demo", "--variant=racy_counter", "--runs=100",
+                  "--out=" + dir});
+  ASSERT_EQ(r.code, 0) << r.err;
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file() || e.path().parent_path() == fs::path(dir)) continue;
+    const std::string name = e.path().filename().string();
+    EXPECT_NE(doc.find("  " + name + " "), std::string::npos)
+        << name << " is not in the findings folder of docs/usage.md";
+    ++files;
+  }
+  EXPECT_GE(files, 4);
+  EXPECT_NE(doc.find("replay FILE [--expect=KIND] [--quiet] [--json=PATH] [--target=T]"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -204,6 +204,8 @@ Finding FindingOf(const MinimizeResult& r) {
   f.decisions = DecisionsOf(r.schedule);
   f.memory_model = ModelOf(r.schedule);
   f.enter_meaning = EnterOf(r.schedule);
+  f.max_steps = r.schedule.max_steps();
+  f.switches = r.schedule.switches();
   f.trace_text = r.trace_text;
   f.trace_json = r.trace_json;
   return f;

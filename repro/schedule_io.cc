@@ -9,6 +9,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
+#include "repro/printable.h"
 
 namespace smp {
 namespace {
@@ -26,6 +27,22 @@ class FirstError : public google::protobuf::io::ErrorCollector {
   }
   std::string error;
 };
+
+// Nothing but whitespace and # comments: text that says nothing (which
+// would parse as a message with every field at its default).
+bool SaysNothing(std::string_view bytes) {
+  bool comment = false;
+  for (char c : bytes) {
+    if (c == '\n') {
+      comment = false;
+    } else if (c == '#') {
+      comment = true;
+    } else if (!comment && c != ' ' && c != '\t' && c != '\r') {
+      return false;
+    }
+  }
+  return true;
+}
 
 bool LooksLikeText(std::string_view bytes) {
   for (unsigned char c : bytes) {
@@ -46,7 +63,7 @@ absl::Status Validate(const proto::Schedule& s) {
   }
   if (ScenarioRegistry::Global().Find(s.target(), s.variant()) == nullptr) {
     return absl::NotFoundError(absl::StrCat(
-        "unknown scenario ", s.target(), "/", s.variant(),
+        "unknown scenario ", Printable(s.target()), "/", Printable(s.variant()),
         " (see `smpfuzz list`)"));
   }
   if (!proto::MemoryModel_IsValid(s.memory_model())) {
@@ -84,6 +101,7 @@ absl::StatusOr<proto::Schedule> ParseSchedule(std::string_view bytes) {
   google::protobuf::SetLogHandler(nullptr);
   proto::Schedule s;
   std::string text_error;
+  if (SaysNothing(bytes)) return absl::InvalidArgumentError("empty schedule");
   if (LooksLikeText(bytes)) {
     google::protobuf::TextFormat::Parser parser;
     FirstError errors;
@@ -93,7 +111,8 @@ absl::StatusOr<proto::Schedule> ParseSchedule(std::string_view bytes) {
       if (!st.ok()) return st;
       return s;
     }
-    text_error = errors.error;
+    // Protobuf's message may quote the input (a field name, a token).
+    text_error = Printable(errors.error);
   }
   s.Clear();
   if (!bytes.empty() && s.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -101,7 +120,6 @@ absl::StatusOr<proto::Schedule> ParseSchedule(std::string_view bytes) {
     if (!st.ok()) return st;
     return s;
   }
-  if (bytes.empty()) return absl::InvalidArgumentError("empty schedule");
   return absl::InvalidArgumentError(
       text_error.empty()
           ? std::string("not a schedule: neither text format nor binary")
@@ -223,6 +241,10 @@ proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding) {
   s.set_membar_enter(finding.enter_meaning == EnterMeaning::kAcquire
                          ? proto::ENTER_ACQUIRE
                          : proto::ENTER_STORE_BEFORE);
+  // Without them the replay is another execution: a hang under a small
+  // budget replayed clean under the scenario's own.
+  s.set_max_steps(static_cast<uint32_t>(finding.max_steps));
+  s.set_switches(finding.switches);
   return s;
 }
 

@@ -110,6 +110,8 @@ Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
   f.picks = original.picks;
   f.memory_model = executor.memory_model();
   f.enter_meaning = executor.enter_meaning();
+  f.max_steps = max_steps;
+  f.switches = executor.switches();
   Trace first, second;
   // The dense re-run, written down as a sparse schedule as it goes...
   ReplayScheduler r1(original.picks, seed);
@@ -163,6 +165,7 @@ SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
   RandomScheduler random(options.seed);
   NoPreemptionScheduler no_preemption;
   if (options.memory_model) executor.set_memory_model(*options.memory_model);
+  if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
   if (options.detect_races) executor.set_races(*options.detect_races);
   executor.set_lockdep(options.lockdep);
   std::vector<std::string> raw_signatures;  // as the fast path saw them

@@ -43,6 +43,8 @@ struct SearchOptions {
   uint64_t max_steps = 0;     // 0: the scenario's budget
   // Judge under this model instead of the scenario's own.
   std::optional<MemoryModel> memory_model;
+  // The meaning of membar_enter instead of the scenario's own.
+  std::optional<EnterMeaning> enter_meaning;
   // Run the lock-order / IPL-safety checker (core/lockdep.h).
   bool lockdep = true;
   // Run the data race detector or not, instead of the scenario's default.
@@ -59,6 +61,8 @@ struct Finding {
   std::vector<SparseDecision> decisions;
   MemoryModel memory_model = MemoryModel::kSC;  // it was found under
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
+  uint64_t max_steps = 0;       // its step budget (0: the scenario's)
+  uint64_t switches = 0;        // its swarm switches
   std::string trace_text;       // rendered from the recorded re-run
   std::string trace_json;       // the same, as Chrome trace-event JSON
 };
