@@ -2,7 +2,7 @@
  * The hardware interface of the simulated machine, in C: what a kernel's
  * machine-dependent layer offers the code above it. Target C code reaches
  * it through the NetBSD-named headers beside this one (<sys/atomic.h>,
- * <sys/cpu.h>, <sys/intr.h>, <sys/kthread.h>, <sys/kmem.h>, <sys/systm.h>,
+ * <sys/cpu.h>, <sys/lock.h>, <sys/kthread.h>, <sys/kmem.h>, <sys/systm.h>,
  * <sys/bus.h>); the smp_* calls here are the few things a real kernel does
  * not spell the same way (interrupt lines, wait channels, lock annotations,
  * scenario registration).
@@ -128,8 +128,15 @@ void smp_spinwait_at(const char* file, int line);
  * `size`-byte word at `word`, so deadlock reports and lockdep name it. */
 void smp_lock_declare(const volatile void* word, size_t size, const char* name);
 #define smp_lock_declare_var(word, name) smp_lock_declare((word), sizeof(*(word)), (name))
-/* The lock at `word` was just acquired (blocking or by a try) / is about
- * to be released by the running context. */
+/* The running context has just acquired the lock at `word` (blocking, or
+ * by a try) / has just released it. Where they go matters, because the
+ * machine's view of who holds the lock is what deadlock reports show:
+ *  - acquired: right after the atomic that took the lock, with no
+ *    scheduling point between them (not after a membar_acquire, which is
+ *    one): an interrupt delivered in between would find the lock held by
+ *    nobody;
+ *  - released: right after the store that frees it: until that store is
+ *    done the lock is still held. */
 void smp_lock_acquired_at(const volatile void* word, const char* file, int line);
 void smp_lock_tryacquired_at(const volatile void* word, const char* file, int line);
 void smp_lock_released_at(const volatile void* word, const char* file, int line);
