@@ -67,6 +67,21 @@ void Report(benchmark::State& state, uint64_t executions, uint64_t steps) {
       static_cast<double>(steps) / static_cast<double>(executions);
 }
 
+// The random scheduler's executions of `executor`'s scenario, seeded as a
+// campaign seeds them, each required clean.
+void RandomLoop(benchmark::State& state, Executor& executor) {
+  RandomScheduler random(1);
+  uint64_t executions = 0, steps = 0;
+  for (auto _ : state) {
+    random.Reseed(ExecutionSeed(1, executions));
+    const Execution e = executor.Run(random);
+    if (!e.verdict.clean()) state.SkipWithError("a correct scenario is not clean");
+    ++executions;
+    steps += e.steps;
+  }
+  Report(state, executions, steps);
+}
+
 // Random scheduling of one scenario; the state's range(0) selects the
 // memory model, range(1) whether lockdep (on by default in campaigns) runs.
 void RandomRuns(benchmark::State& state, const char* variant) {
@@ -75,16 +90,7 @@ void RandomRuns(benchmark::State& state, const char* variant) {
   executor.set_lockdep(state.range(1) != 0);
   state.SetLabel(std::string(MemoryModelName(executor.memory_model())) +
                  (executor.lockdep() ? "+lockdep" : ""));
-  RandomScheduler random(1);
-  uint64_t executions = 0, steps = 0;
-  for (auto _ : state) {
-    random.Reseed(ExecutionSeed(1, executions));
-    const Execution e = executor.Run(random);
-    if (!e.verdict.clean()) state.SkipWithError("spinlock_counter not clean");
-    ++executions;
-    steps += e.steps;
-  }
-  Report(state, executions, steps);
+  RandomLoop(state, executor);
 }
 
 // The Relacy workload: the core alone (SC, no detectors), then with lockdep.
@@ -109,16 +115,7 @@ void BM_SpinlockCounterCellsVsC(benchmark::State& state) {
   executor.set_lockdep(false);
   state.SetLabel(std::string(c ? "C " : "cells ") +
                  std::string(MemoryModelName(executor.memory_model())));
-  RandomScheduler random(1);
-  uint64_t executions = 0, steps = 0;
-  for (auto _ : state) {
-    random.Reseed(ExecutionSeed(1, executions));
-    const Execution e = executor.Run(random);
-    if (!e.verdict.clean()) state.SkipWithError("spinlock_counter not clean");
-    ++executions;
-    steps += e.steps;
-  }
-  Report(state, executions, steps);
+  RandomLoop(state, executor);
 }
 BENCHMARK(BM_SpinlockCounterCellsVsC)
     ->Args({0, 0})->Args({1, 0})->Args({0, 1})->Args({1, 1})->Args({0, 3})->Args({1, 3});
@@ -137,16 +134,7 @@ void BM_ScenarioRandom(benchmark::State& state) {
   Executor executor(Spec(variant, target));
   state.SetLabel(std::string(target) + "/" + variant + " " +
                  std::string(MemoryModelName(executor.memory_model())));
-  RandomScheduler random(1);
-  uint64_t executions = 0, steps = 0;
-  for (auto _ : state) {
-    random.Reseed(ExecutionSeed(1, executions));
-    const Execution e = executor.Run(random);
-    if (!e.verdict.clean()) state.SkipWithError("correct scenario not clean");
-    ++executions;
-    steps += e.steps;
-  }
-  Report(state, executions, steps);
+  RandomLoop(state, executor);
 }
 BENCHMARK(BM_ScenarioRandom)->DenseRange(0, 2);
 

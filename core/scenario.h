@@ -76,30 +76,12 @@ struct ScenarioRegistrar {
 #define SMP_SCENARIO_CAT2(a, b) a##b
 #define SMP_SCENARIO_CAT(a, b) SMP_SCENARIO_CAT2(a, b)
 
-// SMP_SCENARIO(Class, target, variant, expected, cpus, steps, description)
-// registers `Class` (constructible from Machine&) under target/variant.
-#define SMP_SCENARIO(Class, target, variant, expected, cpus, steps, desc)   \
-  static ::smp::ScenarioRegistrar SMP_SCENARIO_CAT(smp_scenario_, __LINE__)( \
-      ::smp::ScenarioSpec{                                                  \
-          target, variant, desc, expected, cpus, steps,                     \
-          [](::smp::Machine& m) -> std::unique_ptr<::smp::Scenario> {       \
-            return std::make_unique<Class>(m);                              \
-          }})
-
-// As SMP_SCENARIO, judged under memory model `model` (MemoryModel::k...).
-#define SMP_SCENARIO_MODEL(Class, target, variant, expected, cpus, steps,    \
-                           model, desc)                                      \
-  static ::smp::ScenarioRegistrar SMP_SCENARIO_CAT(smp_scenario_, __LINE__)( \
-      ::smp::ScenarioSpec{                                                  \
-          target, variant, desc, expected, cpus, steps,                     \
-          [](::smp::Machine& m) -> std::unique_ptr<::smp::Scenario> {       \
-            return std::make_unique<Class>(m);                              \
-          },                                                                \
-          model})
-
-// As SMP_SCENARIO_MODEL, with membar_enter meaning `enter`
-// (EnterMeaning::kAcquire or EnterMeaning::kStoreBefore; the other macros
-// declare kAcquire). A run may override it (smpfuzz run --membar-enter).
+// SMP_SCENARIO_MODEL_ENTER(Class, target, variant, expected, cpus, steps,
+//                          model, enter, description)
+// registers `Class` (constructible from Machine&) under target/variant,
+// judged under memory model `model` (MemoryModel::k...) with membar_enter
+// meaning `enter` (EnterMeaning::kAcquire or kStoreBefore). A run may
+// override both (smpfuzz run --model, --membar-enter).
 #define SMP_SCENARIO_MODEL_ENTER(Class, target, variant, expected, cpus,     \
                                  steps, model, enter, desc)                  \
   static ::smp::ScenarioRegistrar SMP_SCENARIO_CAT(smp_scenario_, __LINE__)( \
@@ -109,6 +91,17 @@ struct ScenarioRegistrar {
             return std::make_unique<Class>(m);                              \
           },                                                                \
           model, enter})
+
+// As SMP_SCENARIO_MODEL_ENTER with membar_enter meaning acquire.
+#define SMP_SCENARIO_MODEL(Class, target, variant, expected, cpus, steps, \
+                           model, desc)                                   \
+  SMP_SCENARIO_MODEL_ENTER(Class, target, variant, expected, cpus, steps, \
+                           model, ::smp::EnterMeaning::kAcquire, desc)
+
+// As SMP_SCENARIO_MODEL under sequential consistency.
+#define SMP_SCENARIO(Class, target, variant, expected, cpus, steps, desc)  \
+  SMP_SCENARIO_MODEL(Class, target, variant, expected, cpus, steps,        \
+                     ::smp::MemoryModel::kSC, desc)
 
 }  // namespace smp
 
