@@ -17,6 +17,8 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   options.switches = switches_;
   options.observe_drains = observe_drains_;
   options.block_hook = block_hook_;
+  options.site_barriers = &site_barriers_;
+  options.forbidden = &forbidden_;
   Execution result;
   {
     Machine m(pool_, scheduler, options);

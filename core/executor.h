@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/block_hook.h"
@@ -75,6 +76,16 @@ class Executor {
   // Tell `hook` (null: none) of every later execution's block boundaries
   // (Machine::Options::block_hook). It must outlive those executions.
   void set_block_hook(BlockHook* hook) { block_hook_ = hook; }
+  // Barriers inserted at access sites in every later execution
+  // (Machine::Options::site_barriers); empty: none.
+  void set_site_barriers(std::vector<SiteBarrier> barriers) {
+    site_barriers_ = std::move(barriers);
+  }
+  // Reorderings that do not happen in every later execution
+  // (Machine::Options::forbidden); empty: none.
+  void set_forbidden(std::vector<Reorder> forbidden) {
+    forbidden_ = std::move(forbidden);
+  }
 
   // Scratch for schedulers/search.cc (ClassifyMembarMisuse): whether a short
   // SC search reaches a verdict signature, keyed by the signature and the
@@ -97,6 +108,8 @@ class Executor {
   uint64_t switches_ = 0;
   bool observe_drains_ = false;
   BlockHook* block_hook_ = nullptr;
+  std::vector<SiteBarrier> site_barriers_;
+  std::vector<Reorder> forbidden_;
   std::map<std::string, uint64_t> sc_reach_memo_;
   FiberPool pool_;
 };

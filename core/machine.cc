@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <utility>
 
 #include "core/cell.h"
@@ -35,6 +36,13 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
       switches_(options.switches),
       observe_drains_(options.observe_drains),
       block_hook_(options.block_hook),
+      site_barriers_(options.site_barriers != nullptr &&
+                             !options.site_barriers->empty()
+                         ? options.site_barriers
+                         : nullptr),
+      forbidden_(options.forbidden != nullptr && !options.forbidden->empty()
+                     ? options.forbidden
+                     : nullptr),
       memory_(options.memory_model, options.enter_meaning,
               std::clamp(options.num_cpus, 1, kMaxCpus)) {
   choices_.reserve(64);
@@ -309,6 +317,7 @@ uint32_t Machine::CollectChoices() {
         }
       }
       for (int i : drainable_) {
+        if (forbidden_ != nullptr && DrainForbidden(k, i)) continue;
         choices_.push_back(Choice{ChoiceKind::kDrain, static_cast<uint8_t>(k),
                                   static_cast<uint16_t>(i),
                                   observe_drains_ && observed_[i]});
@@ -491,7 +500,25 @@ void Machine::SetMask(int level, Loc loc) {
   Point(-1, PointOp::kLocal);
   Cpu& c = cpus_[current_->cpu];
   const int old = c.mask;
-  c.mask = std::clamp(level, 0, kMaxLevel);
+  level = std::clamp(level, 0, kMaxLevel);
+  if (current_->kind == CtxKind::kHardIntr && level < current_->level) {
+    // Reported here, not only through whatever the nested interrupts
+    // break later: an IPL misuse, as LOCKDEBUG would panic on it.
+    {
+      std::string msg =
+          "mask lowered below the handler's own level: " + Describe(current_) +
+          " set the priority mask to " + std::to_string(level) + " at " +
+          LocText(loc) + "; until it returns, interrupts of levels " +
+          std::to_string(level + 1) + ".." + std::to_string(current_->level) +
+          " can nest inside it (an splx to a level saved outside this handler?)";
+      std::string sig = "mask-below-level " + lines_[current_->obj].name;
+      SetVerdict(VerdictKind::kLockMisuse, std::move(msg), std::move(sig));
+    }
+    Rec(Op::kSetMask, -1, level, old, loc);
+    over_ = true;
+    EndFromContext();
+  }
+  c.mask = level;
   Refresh(current_->cpu);
   Rec(Op::kSetMask, -1, c.mask, old, loc);
 }
@@ -597,6 +624,7 @@ void Machine::SleepQueueFence() {
 void Machine::Park(int chan, Loc loc) {
   Point();
   SleepQueueFence();
+  current_->park_cell = current_->last_load_cell;
   ParkNow(chan, loc);
 }
 
@@ -604,6 +632,7 @@ bool Machine::ParkWhile(int chan, const CellBase& cell, Word value, Loc loc) {
   Point(cell.id_);
   SleepQueueFence();
   if (cell.value_ != value) return false;
+  current_->park_cell = cell.id_;
   ParkNow(chan, loc);
   return true;
 }
@@ -772,16 +801,90 @@ void Machine::AccessSlow(const CellBase& cell, AccessKind kind, Loc loc) {
   for (Observer* o : access_observers_) o->OnAccess(*this, who, cell.id_, kind, loc);
 }
 
+void Machine::NoteWrite(int cell, Word value, Loc loc, bool rmw) {
+  Context* self = current_;
+  CellInfo& ci = cells_[cell];
+  if (!rmw && self->last_load_cell == cell && ci.writer >= 0 &&
+      ci.writer != self->id && ci.write_seq > self->last_load_writes) {
+    overwrite_ = Overwrite{cell,         self->id,      self->last_load_value,
+                           self->last_load_loc, ci.writer, ci.written,
+                           ci.write_loc, value,         loc};
+  }
+  ++writes_;
+  ci.writer = self->id;
+  ci.write_seq = writes_;
+  ci.written = value;
+  ci.write_loc = loc;
+  // An atomic read-modify-write read what it overwrote.
+  if (rmw) NoteLoad(cell, value, loc);
+}
+
+namespace {
+
+bool SameLoc(Loc a, Loc b) {
+  return a.line == b.line && std::strcmp(a.file, b.file) == 0;
+}
+
+}  // namespace
+
+bool Machine::DrainForbidden(int cpu, int index) const {
+  const std::vector<Memory::Entry>& buffer = memory_.buffer(cpu);
+  const Memory::Entry& e = buffer[index];
+  for (const Reorder& f : *forbidden_) {
+    if (f.kind != Reorder::kStoreStore || f.later_cell != e.cell ||
+        !SameLoc(f.later_loc, e.loc)) {
+      continue;
+    }
+    for (int j = 0; j < index; ++j) {
+      if (buffer[j].cell == f.earlier_cell && SameLoc(buffer[j].loc, f.earlier_loc)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+void Machine::DrainBefore(Reorder::Kind kind, int cell, Loc loc) {
+  if (forbidden_ == nullptr || !memory_.weak()) return;
+  const int cpu = current_->cpu;
+  for (const Reorder& f : *forbidden_) {
+    if (f.kind != kind || f.later_cell != cell || !SameLoc(f.later_loc, loc)) continue;
+    int last = -1;
+    const std::vector<Memory::Entry>& buffer = memory_.buffer(cpu);
+    for (int j = 0; j < static_cast<int>(buffer.size()); ++j) {
+      if (buffer[j].cell == f.earlier_cell && SameLoc(buffer[j].loc, f.earlier_loc)) {
+        last = j;
+      }
+    }
+    for (; last >= 0; --last) Drain(cpu, 0);
+  }
+}
+
+void Machine::SiteFenceSlow(Loc loc, bool after) {
+  for (const SiteBarrier& b : *site_barriers_) {
+    if (b.after != after || b.site.line != loc.line ||
+        std::strcmp(b.site.file, loc.file) != 0) {
+      continue;
+    }
+    Rec(Op::kMembar, static_cast<int>(b.kind), 0, 0, loc);
+    Fence(b.kind, loc);
+  }
+}
+
 Word Machine::Load(const CellBase& cell, Loc loc, Order order) {
   Point(cell.id_, PointOp::kLoad);
+  SiteFence(loc);
   Word v;
   if (memory_.weak()) {
+    if (forbidden_ != nullptr) DrainBefore(Reorder::kStoreLoad, cell.id_, loc);
     v = WeakLoad(cell, loc);
   } else {
     v = cell.value_;
     Rec(Op::kLoad, cell.id_, v, 0, loc);
     Access(cell, AccessKind::kLoad, loc);
   }
+  NoteLoad(cell.id_, v, loc);
+  SiteFence(loc, /*after=*/true);
   OrderAfter(order, loc);
   return v;
 }
@@ -813,23 +916,28 @@ Word Machine::WeakLoad(const CellBase& cell, Loc loc) {
 
 void Machine::Store(CellBase& cell, Word value, Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
+  SiteFence(loc);
   OrderBefore(order, loc);
+  NoteWrite(cell.id_, value, loc, /*rmw=*/false);
   if (memory_.weak()) {
     memory_.Buffer(current_->cpu, cell.id_, value, loc);
     Rec(Op::kStore, cell.id_, value, 1, loc);
     Access(cell, AccessKind::kStore, loc);
+    SiteFence(loc, /*after=*/true);
     OrderAfter(order, loc);
     return;
   }
   Rec(Op::kStore, cell.id_, value, 0, loc);
   Commit(current_->cpu, cell, value);
   Access(cell, AccessKind::kStore, loc);
+  SiteFence(loc, /*after=*/true);
   OrderAfter(order, loc);
 }
 
 void Machine::DeviceStore(CellBase& cell, Word value, Loc loc) {
   SMP_CHECK(current_ != nullptr);
   Rec(Op::kStore, cell.id_, value, 0, loc);
+  NoteWrite(cell.id_, value, loc, /*rmw=*/true);
   Commit(current_->cpu, cell, value);
 }
 
@@ -849,7 +957,9 @@ void Machine::DrainForRmw(CellBase& cell) {
 }
 
 void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
+  if (forbidden_ != nullptr) DrainBefore(Reorder::kStoreStore, cell.id_, loc);
   const int cpu = current_->cpu;
+  NoteWrite(cell.id_, value, loc, /*rmw=*/true);
   if (record_ && memory_.weak()) {
     // Whatever is still buffered becomes visible after this atomic store.
     for (const Memory::Entry& e : memory_.buffer(cpu)) {
@@ -863,6 +973,7 @@ void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
 Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
                   Order order) {
   Point(cell.id_, PointOp::kWrite);
+  SiteFence(loc);
   OrderBefore(order, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
@@ -872,32 +983,38 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
   } else {
     if (memory_.weak()) memory_.ObserveRead(current_->cpu, cell.id_, 0, loc, nullptr);
     Rec(Op::kCasFail, cell.id_, old, expected, loc);
+    NoteLoad(cell.id_, old, loc);
   }
   Access(cell, AccessKind::kRmw, loc);
+  SiteFence(loc, /*after=*/true);
   OrderAfter(order, loc);
   return old;
 }
 
 Word Machine::Swap(CellBase& cell, Word value, Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
+  SiteFence(loc);
   OrderBefore(order, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kSwap, cell.id_, old, value, loc);
   RmwCommit(cell, value, loc);
   Access(cell, AccessKind::kRmw, loc);
+  SiteFence(loc, /*after=*/true);
   OrderAfter(order, loc);
   return old;
 }
 
 Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
+  SiteFence(loc);
   OrderBefore(order, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
   Rec(Op::kAdd, cell.id_, old, old + delta, loc);
   RmwCommit(cell, old + delta, loc);
   Access(cell, AccessKind::kRmw, loc);
+  SiteFence(loc, /*after=*/true);
   OrderAfter(order, loc);
   return old;
 }
@@ -931,6 +1048,7 @@ Word ApplyRmw(RmwOp op, Word old, Word operand, int bytes) {
 Word Machine::FetchOp(CellBase& cell, RmwOp op, Word operand, int bytes,
                       Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
+  SiteFence(loc);
   OrderBefore(order, loc);
   DrainForRmw(cell);
   const Word old = cell.value_;
@@ -939,6 +1057,7 @@ Word Machine::FetchOp(CellBase& cell, RmwOp op, Word operand, int bytes,
   Rec(add ? Op::kAdd : Op::kRmw, cell.id_, old, value, loc);
   RmwCommit(cell, value, loc);
   Access(cell, AccessKind::kRmw, loc);
+  SiteFence(loc, /*after=*/true);
   OrderAfter(order, loc);
   return old;
 }
@@ -974,7 +1093,7 @@ void Machine::AssertionFailed(const char* expr, const char* msg, Loc loc) {
                           : std::string(" in the final check");
     SetVerdict(VerdictKind::kAssertion,
                "assertion failed: " + std::string(msg) + " (" + expr + ") at " +
-                   where + who,
+                   where + who + OverwriteText("lost update"),
                "assertion " + std::string(msg) + " @" + where);
   }  // every string destroyed before this stack may be abandoned
   over_ = true;
@@ -993,6 +1112,42 @@ std::string Machine::Describe(const Context* c) const {
   }
   if (c->cpu >= 0) s += " on CPU" + std::to_string(c->cpu);
   return s;
+}
+
+std::string Machine::OverwriteText(const char* what) const {
+  const Overwrite& o = overwrite_;
+  if (o.cell < 0) return "";
+  const std::string name = "'" + cells_[o.cell].name + "'";
+  const std::string by = Describe(&contexts_[o.ctx]);
+  const std::string other = Describe(&contexts_[o.other]);
+  std::string s = "\n  " + std::string(what) + " on " + name + ": " + by +
+                  " read it as " + std::to_string(o.read_value) + " (" +
+                  LocText(o.read_loc) + "), " + other + " then wrote " +
+                  std::to_string(o.other_value) + " (" + LocText(o.other_loc) +
+                  "), and " + by + " stored " + std::to_string(o.stored_value) +
+                  " over it (" + LocText(o.store_loc) + ")";
+  // A store of a subset of what it read is an acknowledgement or a clear.
+  const Word cleared = (o.stored_value & ~o.read_value) == 0
+                           ? o.other_value & ~o.read_value & ~o.stored_value
+                           : 0;
+  if (cleared != 0) {
+    char bits[32];
+    std::snprintf(bits, sizeof bits, "0x%llx",
+                  static_cast<unsigned long long>(cleared));
+    s += ", clearing bit(s) " + std::string(bits) + " it never read";
+  } else {
+    s += ": its read-modify-write was split by that write, which is lost";
+  }
+  return s + ".";
+}
+
+std::string Machine::LastWriteText(int cell) const {
+  const CellInfo& ci = cells_[cell];
+  std::string s = "\n  it waits on '" + ci.name + "'";
+  if (ci.writer < 0) return s + ", which no context ever wrote.";
+  return s + "; the last write to it: " + Describe(&contexts_[ci.writer]) +
+         " stored " + std::to_string(ci.written) + " (" + LocText(ci.write_loc) +
+         ").";
 }
 
 void Machine::Quiesce() {
@@ -1018,6 +1173,8 @@ void Machine::Quiesce() {
     } else if (ch.last_unpark_step == 0) {
       msg += "\n  '" + ch.name + "' was never unparked.";
     }
+    if (c->park_cell >= 0) msg += LastWriteText(c->park_cell);
+    msg += OverwriteText("the last write that discarded a change it never read");
     SetVerdict(VerdictKind::kLostWakeup, msg,
                "lost-wakeup thread " + t.name + " on " + ch.name + " @" +
                    LocText(c->park_loc));

@@ -67,6 +67,15 @@ constexpr int kAnyCpu = -1;
 class CellBase;
 class Machine;
 
+// A barrier the machine puts right before every access made at `site`, on
+// any CPU: how a membar-misuse explanation replays an execution with one
+// reordering forbidden, to tell whether the failure needs it.
+struct SiteBarrier {
+  Loc site;
+  Barrier kind;
+  bool after = false;  // right after the access instead of right before
+};
+
 // The read-modify-write operations of Machine::FetchOp (atomic_ops(3) and
 // the __atomic_fetch_* builtins).
 enum class RmwOp : uint8_t { kAdd, kSub, kAnd, kOr, kXor, kNand, kMax, kMin, kUMax, kUMin };
@@ -107,6 +116,14 @@ struct Context {
   int chan = -1;
   uint64_t park_step = 0;
   Loc park_loc;
+  int park_cell = -1;  // the cell its wait condition was last read from
+  // Its latest load (or RMW) and how many writes the machine had made
+  // then: a store of the same cell after another context's write to it
+  // overwrote a value this context never read (a lost update).
+  int last_load_cell = -1;
+  uint64_t last_load_writes = 0;
+  Word last_load_value = 0;
+  Loc last_load_loc;
 };
 
 }  // namespace internal
@@ -128,6 +145,14 @@ class Machine {
     // Told of every block boundary (core/block_hook.h); it may stop the
     // execution unjudged (pruned()). Must outlive the Machine.
     BlockHook* block_hook = nullptr;
+    // Barriers inserted at access sites (null: none). Must outlive the
+    // Machine.
+    const std::vector<SiteBarrier>* site_barriers = nullptr;
+    // Store->store and store->load reorderings of these (cell, site) pairs
+    // do not happen (null: none): a drain of the later store waits for the
+    // earlier one; a later load or RMW first drains the buffer up to it.
+    // Must outlive the Machine.
+    const std::vector<Reorder>* forbidden = nullptr;
   };
 
   // `pool` and `scheduler` must outlive the Machine.
@@ -397,6 +422,26 @@ class Machine {
     int lock = -1;
     bool atomic = false;
     bool pointer = false;
+    // The latest write by a context (store or RMW, in program order), for
+    // explanations: who, where, what, and the machine's write count then.
+    int writer = -1;
+    uint64_t write_seq = 0;
+    Word written = 0;
+    Loc write_loc;
+  };
+  // The latest lost update: `ctx` read `cell` (read_value at read_loc),
+  // `other` then wrote other_value at other_loc, and `ctx` stored
+  // stored_value at store_loc over it.
+  struct Overwrite {
+    int cell = -1;
+    int ctx = -1;
+    Word read_value = 0;
+    Loc read_loc;
+    int other = -1;
+    Word other_value = 0;
+    Loc other_loc;
+    Word stored_value = 0;
+    Loc store_loc;
   };
 
   static void ContextMain(void* arg);
@@ -514,6 +559,28 @@ class Machine {
   // it, or another CPU's buffered store to it (see Choice::observed).
   bool ObservedElsewhere(int cpu, int cell) const;
   Word WeakLoad(const CellBase& cell, Loc loc);
+  // Bookkeeping for explanations (lost updates, lost wakeups): a few word
+  // writes per access.
+  void NoteLoad(int cell, Word value, Loc loc) {
+    current_->last_load_cell = cell;
+    current_->last_load_writes = writes_;
+    current_->last_load_value = value;
+    current_->last_load_loc = loc;
+  }
+  void NoteWrite(int cell, Word value, Loc loc, bool rmw);
+  // The site barriers for an access at `loc` (Options::site_barriers).
+  void SiteFence(Loc loc, bool after = false) {
+    if (__builtin_expect(site_barriers_ != nullptr, false)) SiteFenceSlow(loc, after);
+  }
+  void SiteFenceSlow(Loc loc, bool after);
+  // Options::forbidden: whether entry `index` of `cpu` may not drain yet;
+  // drains `cpu`'s buffer up to the last entry a `kind` reordering with
+  // the access (cell, loc) must not pass.
+  bool DrainForbidden(int cpu, int index) const;
+  void DrainBefore(Reorder::Kind kind, int cell, Loc loc);
+  // The explanation lines a verdict gets from the bookkeeping above.
+  std::string OverwriteText(const char* what) const;
+  std::string LastWriteText(int cell) const;
   // Makes the buffer ready for an atomic RMW of `cell` (see memory.h).
   void DrainForRmw(CellBase& cell);
   void RmwCommit(CellBase& cell, Word value, Loc loc);
@@ -557,6 +624,8 @@ class Machine {
   const uint64_t switches_;
   const bool observe_drains_;
   BlockHook* const block_hook_;
+  const std::vector<SiteBarrier>* const site_barriers_;
+  const std::vector<Reorder>* const forbidden_;
 
   // Declarations.
   std::vector<Thread> threads_;
@@ -592,6 +661,8 @@ class Machine {
   std::vector<bool> observed_;          // scratch for CollectChoices
   uint64_t decision_hash_ = 0xcbf29ce484222325ULL;
   uint64_t hidden_accesses_ = 0;
+  uint64_t writes_ = 0;                 // NoteWrite calls so far
+  Overwrite overwrite_;                 // the latest lost update
   std::vector<Fiber*> dead_fibers_;     // released once switched off
   Trace trace_;
   std::vector<Reorder> reorders_;       // recorded only while tracing

@@ -175,7 +175,11 @@ bool Memory::Fence(int cpu, Barrier kind) {
         c.acquire_seq = commit_seq_;
         return false;
       }
+      // Store before load/store: a later load cannot be performed before
+      // the barrier, so it never returns a value already overwritten then
+      // (issue 19: it did, a false membar_misuse under relaxed).
       ++c.epoch;
+      c.acquire_seq = commit_seq_;
       return true;
     case Barrier::kSync:
       ++c.epoch;

@@ -30,6 +30,10 @@
 // either acquire (NetBSD since 2022) or the historical "store before
 // load/store" (drain), chosen per execution: code whose correctness
 // depends on which one holds shows as a difference between the two.
+// Deviation: the historical membar_enter also bounds later loads by what
+// was visible at the barrier (a load after it is not performed before it);
+// this model has no delayed loads, so the earlier loads it leaves
+// unordered on hardware are never seen to pass it (load->load is ordered).
 //
 // Atomic read-modify-writes are atomic on the cell's latest value and
 // order nothing else (atomic_ops(3)): they drain only the CPU's buffered

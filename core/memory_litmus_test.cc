@@ -202,6 +202,86 @@ TEST(Litmus, MembarEnterMeaningDecidesStoreBuffering) {
             kSbWeak);
 }
 
+// membar_enter under both meanings and all four models (issue 19). The
+// historical "store before load/store" drains the buffer and, since a load
+// after it cannot be performed before it, bounds later loads by what was
+// visible at the barrier; acquire bounds later loads and orders no store.
+TEST(Litmus, MembarEnterUnderBothMeaningsAndEveryModel) {
+  struct Row {
+    MemoryModel model;
+    EnterMeaning enter;
+    Outcomes sb;         // SB, membar_enter on both sides
+    Outcomes mp_reader;  // MP, membar_producer in the writer, enter in the reader
+    Outcomes mp_writer;  // MP, enter in the writer, nothing in the reader
+  };
+  const EnterMeaning kHist = EnterMeaning::kStoreBefore;
+  const EnterMeaning kAcq = EnterMeaning::kAcquire;
+  const Row rows[] = {
+      {MemoryModel::kSC, kHist, kSbSc, kMpSc, kMpSc},
+      {MemoryModel::kTSO, kHist, kSbSc, kMpSc, kMpSc},
+      {MemoryModel::kPSO, kHist, kSbSc, kMpSc, kMpSc},
+      {MemoryModel::kRelaxed, kHist, kSbSc, kMpSc, kMpWeak},
+      {MemoryModel::kSC, kAcq, kSbSc, kMpSc, kMpSc},
+      {MemoryModel::kTSO, kAcq, kSbWeak, kMpSc, kMpSc},
+      {MemoryModel::kPSO, kAcq, kSbWeak, kMpSc, kMpWeak},
+      {MemoryModel::kRelaxed, kAcq, kSbWeak, kMpSc, kMpWeak},
+  };
+  const Litmus::Body mp_reader = [](Litmus& l, int t) {
+    if (t == 0) {
+      l.x.Store(1);
+      l.Fence(Barrier::kProducer);
+      l.y.Store(1);
+    } else {
+      l.Set(0, l.y.Load());
+      l.Fence(Barrier::kEnter);
+      l.Set(1, l.x.Load());
+    }
+  };
+  const Litmus::Body mp_writer = [](Litmus& l, int t) {
+    if (t == 0) {
+      l.x.Store(1);
+      l.Fence(Barrier::kEnter);
+      l.y.Store(1);
+    } else {
+      l.Set(0, l.y.Load());
+      l.Set(1, l.x.Load());
+    }
+  };
+  for (const Row& row : rows) {
+    const std::string what =
+        std::string(MemoryModelName(row.model)) +
+        (row.enter == kHist ? ", historical" : ", acquire");
+    EXPECT_EQ(Explore(2, Sb(Barrier::kEnter, true), row.model, false, row.enter)
+                  .outcomes,
+              row.sb)
+        << "SB " << what;
+    EXPECT_EQ(Explore(2, mp_reader, row.model, false, row.enter).outcomes,
+              row.mp_reader)
+        << "MP reader " << what;
+    EXPECT_EQ(Explore(2, mp_writer, row.model, false, row.enter).outcomes,
+              row.mp_writer)
+        << "MP writer " << what;
+  }
+}
+
+// The false membar_misuse of issue 19: under the historical meaning and
+// the relaxed model, a load after membar_enter returned a value older than
+// one already visible before the barrier.
+TEST(Litmus, HistoricalMembarEnterBoundsLaterLoadsUnderRelaxed) {
+  // T0: x=1; membar_sync; r0=y.  T1: y=1; membar_enter; r1=x.
+  Litmus::Body body = [](Litmus& l, int t) {
+    Shared<int>& mine = t == 0 ? l.x : l.y;
+    Shared<int>& other = t == 0 ? l.y : l.x;
+    mine.Store(1);
+    l.Fence(t == 0 ? Barrier::kSync : Barrier::kEnter);
+    l.Set(t, other.Load());
+  };
+  EXPECT_EQ(Explore(2, body, MemoryModel::kRelaxed, false,
+                    EnterMeaning::kStoreBefore)
+                .outcomes,
+            kSbSc);
+}
+
 // ---- LB: load buffering. T0: r0=x; y=1.  T1: r1=y; x=1. ----
 TEST(Litmus, LoadBufferingIsNeverProduced) {
   Litmus::Body body = [](Litmus& l, int t) {

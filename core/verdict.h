@@ -39,6 +39,9 @@ struct Verdict {
   std::string message;    // several lines, for a person
   std::string signature;  // one line, stable across schedules
   uint64_t step = 0;
+  // kMembarMisuse: how many reorderings the failure needs (those it lists
+  // as needed, at least 1), whether or not a decision made them.
+  int reorderings_needed = 0;
 
   bool clean() const { return kind == VerdictKind::kClean; }
 };

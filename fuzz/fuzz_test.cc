@@ -1,6 +1,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <utility>
 #include <string>
 #include <vector>
@@ -266,6 +267,92 @@ TEST(FuzzHarness, EverySavedFindingReplaysToItsKind) {
     ++replayed;
   }
   EXPECT_EQ(replayed, found);
+}
+
+// sleep/mutex_exit_no_barrier (a TSO scenario: mutex_exit needs
+// membar_sync) under relaxed, where a stale load breaks it first.
+std::string RelaxedExitNoBarrier() {
+  proto::Schedule s;
+  s.set_version(2);
+  s.set_target("sleep");
+  s.set_variant("mutex_exit_no_barrier");
+  s.set_memory_model(proto::RELAXED);
+  s.set_membar_enter(proto::ENTER_ACQUIRE);
+  const uint32_t at_cpu[] = {2, 1, 1};
+  const proto::Action action[] = {proto::RUN, proto::RUN, proto::READ_FROM};
+  const uint32_t cpu[] = {1, 0, 1};
+  const uint32_t arg[] = {0, 0, 1};
+  for (int i = 0; i < 3; ++i) {
+    proto::Decision* d = s.add_decisions();
+    d->set_at_cpu(at_cpu[i]);
+    d->set_at(0);
+    d->set_action(action[i]);
+    d->set_cpu(cpu[i]);
+    d->set_arg(arg[i]);
+  }
+  std::string b;
+  s.SerializeToString(&b);
+  return b;
+}
+
+// Every file the harness saved under `out`, concatenated.
+std::string SavedText(const std::string& out) {
+  std::string all;
+  if (!std::filesystem::exists(out)) return all;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(out)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path());
+    all.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  return all;
+}
+
+// Issue 19: the fuzzer mutated memory_model and membar_enter in every
+// input, so scenarios were judged under models they never claimed. By
+// default each runs its own; the mutator leaves the fields alone.
+TEST(FuzzHarness, RunsTheScenariosOwnModelByDefault) {
+  const std::string out = TestDir("own-model");
+  auto h = Pinned("sleep", "mutex_exit_no_barrier", out);
+  ASSERT_NE(h, nullptr);
+  const std::string b = RelaxedExitNoBarrier();
+  h->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  const std::string saved = SavedText(out);
+  EXPECT_EQ(saved.find("under relaxed"), std::string::npos) << saved;
+  EXPECT_EQ(saved.find("RELAXED"), std::string::npos) << saved;
+  std::vector<uint8_t> buf(256);
+  size_t size = 0;
+  Random rng(19);
+  for (int i = 0; i < 2000; ++i) {
+    size = h->Mutate(buf.data(), size, buf.size(), static_cast<unsigned>(rng.Next()));
+    const proto::Schedule s = Decode(buf.data(), size, h->info());
+    ASSERT_EQ(s.memory_model(), proto::MODEL_DEFAULT) << "at mutation " << i;
+    ASSERT_EQ(s.membar_enter(), proto::ENTER_DEFAULT) << "at mutation " << i;
+  }
+}
+
+// With any_model (smpfuzz fuzz --any-model), a finding reached under
+// relaxed that the same schedule shows under TSO is reported under TSO,
+// with TSO's fix (membar_sync), not the stale load's (membar_consumer).
+TEST(FuzzHarness, AnyModelReportsTheStrongestModelThatStillShowsIt) {
+  const std::string out = TestDir("any-model");
+  HarnessOptions o;
+  o.target = "sleep";
+  o.variant = "mutex_exit_no_barrier";
+  o.out = out;
+  ASSERT_EQ(setenv("SMPFUZZ_ANY_MODEL", "1", 1), 0);
+  OptionsFromEnvironment(&o);
+  unsetenv("SMPFUZZ_ANY_MODEL");
+  EXPECT_TRUE(o.any_model);
+  std::filesystem::remove_all(out);
+  auto h = Harness::Create(o);
+  ASSERT_TRUE(h.ok()) << h.status();
+  const std::string b = RelaxedExitNoBarrier();
+  EXPECT_TRUE((*h)->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size()));
+  const std::string saved = SavedText(out);
+  EXPECT_NE(saved.find("membar misuse under tso"), std::string::npos) << saved;
+  EXPECT_NE(saved.find("memory_model: TSO"), std::string::npos) << saved;
+  EXPECT_NE(saved.find("membar_sync"), std::string::npos) << saved;
+  EXPECT_EQ(saved.find("under relaxed"), std::string::npos) << saved;
 }
 
 }  // namespace

@@ -22,11 +22,16 @@ void OptionsFromEnvironment(HarnessOptions* o) {
       v != nullptr && std::strcmp(v, "0") != 0 && *v != '\0') {
     o->interleaving_coverage = false;
   }
+  if (const char* v = std::getenv("SMPFUZZ_ANY_MODEL");
+      v != nullptr && std::strcmp(v, "0") != 0 && *v != '\0') {
+    o->any_model = true;
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(HarnessOptions options) {
   std::unique_ptr<Harness> h(new Harness(std::move(options)));
   h->info_.target = h->options_.target;
+  h->info_.any_model = h->options_.any_model;
   h->info_.variants = ScenarioRegistry::Global().ForTarget(h->options_.target);
   if (h->info_.variants.empty()) {
     return absl::NotFoundError(
@@ -62,7 +67,11 @@ Executor& Harness::ExecutorFor(const ScenarioSpec& spec) {
 }
 
 bool Harness::Run(const uint8_t* data, size_t size) {
-  const proto::Schedule s = Decode(data, size, info_);
+  proto::Schedule s = Decode(data, size, info_);
+  if (!options_.any_model) {  // the scenario's own model and meaning
+    s.clear_memory_model();
+    s.clear_membar_enter();
+  }
   const ScenarioSpec& spec = SpecOf(s, info_);
   Executor& executor = ExecutorFor(spec);
   executor.set_memory_model(ModelOf(s));
@@ -75,6 +84,7 @@ bool Harness::Run(const uint8_t* data, size_t size) {
   known_.insert(e.verdict.signature);  // the fast path's signature
 
   Finding f = Confirm(executor, e, s.seed(), s.max_steps());
+  if (options_.any_model) f = StrongestModel(executor, f);
   if (f.verdict.signature != e.verdict.signature &&
       !known_.insert(f.verdict.signature).second) {
     return false;  // e.g. membar misuse already reported via another path
@@ -118,6 +128,10 @@ size_t Harness::Emit(const proto::Schedule& s, uint8_t* out, size_t max_size) {
 size_t Harness::Mutate(uint8_t* data, size_t size, size_t max_size,
                        unsigned int seed) {
   proto::Schedule s = Decode(data, size, info_);
+  if (!options_.any_model) {
+    s.clear_memory_model();
+    s.clear_membar_enter();
+  }
   Random rng(seed);
   const int edits = 1 + static_cast<int>(rng.Uniform(3));
   for (int i = 0; i < edits; ++i) fuzz::Mutate(&s, rng, info_);

@@ -15,6 +15,15 @@
 //   SMPFUZZ_OUT       findings folder (default: findings)
 //   SMPFUZZ_SELF      how replay commands name smpfuzz (default: smpfuzz)
 //   SMPFUZZ_NO_INTERLEAVING_COVERAGE=1   code coverage only
+//   SMPFUZZ_ANY_MODEL=1   also run inputs under other memory models and
+//                         membar_enter meanings (smpfuzz fuzz --any-model)
+//
+// Memory model: by default every input runs under its scenario's own model
+// and membar_enter meaning (the fields an input carries are ignored, and
+// not mutated), so a correct scenario is judged only under what it claims.
+// With any_model, a finding reached under a weaker model than it needs is
+// reported under the strongest one whose replay of the same schedule still
+// shows it (SC < TSO < PSO < relaxed), with that model's fix.
 #ifndef SMPFUZZ_FUZZ_HARNESS_H_
 #define SMPFUZZ_FUZZ_HARNESS_H_
 
@@ -38,6 +47,7 @@ struct HarnessOptions {
   std::string out = "findings";
   std::string self = "smpfuzz";
   bool interleaving_coverage = true;
+  bool any_model = false;        // inputs choose the model and meaning
   uint8_t* counters = nullptr;   // libFuzzer's extra counters (may be null)
   size_t num_counters = 0;
 };

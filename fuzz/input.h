@@ -25,6 +25,9 @@ struct TargetInfo {
   std::string target;
   std::vector<const ScenarioSpec*> variants;  // sorted by name; not empty
   const ScenarioSpec* pinned = nullptr;       // only this variant, if set
+  // Whether inputs may choose the memory model and membar_enter meaning
+  // (else they run the scenario's own and the mutator leaves them alone).
+  bool any_model = true;
 };
 
 proto::Schedule Decode(const uint8_t* data, size_t size, const TargetInfo& info);

@@ -90,13 +90,15 @@ void Mutate(proto::Schedule* s, Random& rng, const TargetInfo& info) {
       s->set_base(s->base() == proto::RANDOM ? proto::NO_PREEMPTION : proto::RANDOM);
       break;
     case 10:
-      s->set_memory_model(static_cast<proto::MemoryModel>(rng.Uniform(5)));
+      if (info.any_model) {
+        s->set_memory_model(static_cast<proto::MemoryModel>(rng.Uniform(5)));
+      }
       break;
     case 11:
       if (spec.num_switches > 0 && rng.OneIn(2)) {
         s->set_switches(s->switches() ^ (uint64_t{1} << rng.Uniform(
                                              static_cast<uint32_t>(spec.num_switches))));
-      } else {
+      } else if (info.any_model) {
         s->set_membar_enter(rng.OneIn(2) ? proto::ENTER_ACQUIRE
                                          : proto::ENTER_STORE_BEFORE);
       }

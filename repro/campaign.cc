@@ -147,6 +147,7 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     setenv("SMPFUZZ_SELF", o.self.c_str(), 1);
     if (!o.variant.empty()) setenv("SMPFUZZ_VARIANT", o.variant.c_str(), 1);
     if (!o.interleaving_coverage) setenv("SMPFUZZ_NO_INTERLEAVING_COVERAGE", "1", 1);
+    if (o.any_model) setenv("SMPFUZZ_ANY_MODEL", "1", 1);
     // The fuzzer's own findings are ours to report: keep ASan quiet about
     // the deliberate abort.
     setenv("ASAN_OPTIONS", "abort_on_error=1:detect_leaks=0:symbolize=0", 0);
@@ -169,7 +170,9 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
   out << "smpfuzz fuzz: target " << o.target
       << (o.variant.empty() ? "" : "/" + o.variant) << ", " << o.seconds << " s, "
       << o.jobs << " job(s), interleaving coverage "
-      << (o.interleaving_coverage ? "on" : "off") << "\n"
+      << (o.interleaving_coverage ? "on" : "off")
+      << (o.any_model ? ", any memory model" : ", the scenarios' own memory models")
+      << "\n"
       << "  corpus " << corpus.string() << ", findings under "
       << (fs::path(o.out) / o.target).string() << "\n";
   const bool tty = isatty(STDOUT_FILENO) != 0;

@@ -33,6 +33,10 @@ struct CampaignOptions {
   std::string seeds;             // corpus/<target> of the repository, if any
   std::string self = "smpfuzz";  // how replay commands name smpfuzz
   bool interleaving_coverage = true;
+  // Inputs choose the memory model and membar_enter meaning too (else each
+  // scenario runs its own); a finding is reported under the strongest model
+  // that still shows it (fuzz/harness.h).
+  bool any_model = false;
   int max_len = 512;
   bool until_found = false;      // stop at the first new finding
   std::string until_kind;        // non-empty: at the first new one of this

@@ -58,12 +58,14 @@ constexpr char kUsage[] =
     "      interleaving, without the drain and preemption reductions\n"
     "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
     "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
-    "              [--until-found] [--until=KIND]\n"
+    "              [--until-found] [--until=KIND] [--any-model]\n"
     "      a libFuzzer campaign on the target's fuzzer (tools/smpfuzz builds\n"
     "      it); findings are saved as they appear, the corpus is kept for\n"
     "      the next campaign; Ctrl-C stops it and loses nothing;\n"
     "      --until-found stops at the first new finding, --until=KIND at\n"
-    "      the first new one of that verdict kind\n"
+    "      the first new one of that verdict kind; each scenario runs its\n"
+    "      own memory model, --any-model lets inputs choose (a finding is\n"
+    "      reported under the strongest model that still shows it)\n"
     "  smpfuzz minimize FILE [--out=PATH] [--max-executions=N]\n"
     "      the smallest schedule with the same verdict signature, written to\n"
     "      FILE.min.textproto (or PATH); prints its depth and PCT bound\n"
@@ -550,7 +552,7 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
       args, 1,
       {"target", "variant", "time", "jobs", "out", "fuzzer", "seeds", "max-len",
        "until"},
-      {"no-interleaving-coverage", "until-found"}, err);
+      {"no-interleaving-coverage", "until-found", "any-model"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
     err << "smpfuzz: fuzz takes no positional argument ('" << a->positional[0]
@@ -591,6 +593,7 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
                                         : "corpus/" + o.target;
   o.interleaving_coverage = a->flags.count("no-interleaving-coverage") == 0;
   o.until_found = a->flags.count("until-found") != 0;
+  o.any_model = a->flags.count("any-model") != 0;
   if (a->flags.count("until") != 0) {
     const std::string& kind = a->flags["until"];
     const std::optional<VerdictKind> k = ParseVerdictKind(kind);

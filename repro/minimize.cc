@@ -96,7 +96,12 @@ Execution ReplaySchedule(const proto::Schedule& s, Trace* trace) {
   ScheduleRun run = SchedulerFor(s);
   Trace local;
   Execution e = executor.Run(*run.scheduler, s.max_steps(), &local);
+  const Verdict raw = e.verdict;
   ClassifyMembarMisuse(executor, local, s.max_steps(), &e.verdict);
+  if (trace != nullptr) {  // what a person reads, not every oracle replay
+    ScheduleRun again = SchedulerFor(s);
+    NoteEnterMeaning(executor, *again.scheduler, s.max_steps(), raw, &e.verdict);
+  }
   local.verdict = e.verdict;
   if (trace != nullptr) *trace = std::move(local);
   return e;
@@ -187,6 +192,10 @@ absl::StatusOr<MinimizeResult> Minimize(const proto::Schedule& input,
         break;
     }
   }
+  // The base policy makes some reorderings by itself (it drains only when
+  // nothing else can run, so stores sit buffered past later loads): count
+  // those the failure needs too, not only the DRAIN / READ_FROM decisions.
+  r.depth.reorderings = std::max(r.depth.reorderings, e.verdict.reorderings_needed);
   r.contexts = trace.contexts.size();
   r.steps = e.steps;
   // One change point per deviation, on top of the initial priorities.

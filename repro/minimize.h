@@ -16,7 +16,9 @@
 // scenario's own (threads are bound to CPUs by the scenario).
 //
 // Depth: the decisions left, by kind: preemptions (RUN, PLACE), interrupts
-// (RAISE), reorderings (DRAIN, READ_FROM). PCT (Burckhardt et al., ASPLOS
+// (RAISE), reorderings (DRAIN, READ_FROM); for a membar misuse, reorderings
+// are at least the ones its verdict says the failure needs, since the base
+// makes store->load reorderings with no decision. PCT (Burckhardt et al., ASPLOS
 // 2010) finds a bug of depth d with probability at least 1 / (n * k^(d-1))
 // for n contexts and k steps; with one change point per deviation from
 // the no-preemption base on top of the initial priorities, their sum plus

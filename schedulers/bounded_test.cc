@@ -1,10 +1,12 @@
 #include "schedulers/bounded.h"
 
 #include <cstdio>
+#include <fstream>
 #include <initializer_list>
 #include <map>
 #include <memory>
 #include <set>
+#include <iterator>
 #include <string>
 
 #include "core/cell.h"
@@ -117,10 +119,47 @@ TEST(Bounded, SeqlockWithoutConsumerBarrierNeedsThreeReorderings) {
   const BoundedResult clean = RunBounded(*spec, o);  // P=2, I=1, R=1
   EXPECT_TRUE(clean.complete);
   EXPECT_TRUE(clean.findings.empty());
-  o.bounds = Bounds{2, 0, 3};
+  // R counts drains made early, not only the stale load (docs/schedulers.md,
+  // "What R counts"): clean at R=2 even with two preemptions...
+  o.bounds = Bounds{2, 0, 2};
+  const BoundedResult two = RunBounded(*spec, o);
+  EXPECT_TRUE(two.complete);
+  EXPECT_TRUE(two.findings.empty());
+  // ...found at R=3 with none: two early drains and one stale load.
+  o.bounds = Bounds{0, 0, 3};
   const BoundedResult r = RunBounded(*spec, o);
   ASSERT_FALSE(r.findings.empty());
-  EXPECT_EQ(r.findings.back().verdict.kind, VerdictKind::kMembarMisuse);
+  const Finding& f = r.findings.back();
+  EXPECT_EQ(f.verdict.kind, VerdictKind::kMembarMisuse);
+  int drains = 0, stale = 0, other = 0;
+  for (const SparseDecision& d : f.decisions) {
+    if (d.want.kind == ChoiceKind::kDrain) {
+      ++drains;
+    } else if (d.want.kind == ChoiceKind::kReadFrom && d.want.arg > 0) {
+      ++stale;
+    } else {
+      ++other;
+    }
+  }
+  EXPECT_EQ(drains, 2);
+  EXPECT_EQ(stale, 1);
+  EXPECT_EQ(other, 0);
+}
+
+// The example docs/schedulers.md gives for what R counts (issue 19).
+TEST(Bounded, DocsExplainWhatRCountsWithTheSeqlock) {
+  std::ifstream in("docs/schedulers.md");
+  ASSERT_TRUE(in) << "docs/schedulers.md is a data dependency";
+  const std::string doc((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
+  const size_t section = doc.find("What R counts");
+  ASSERT_NE(section, std::string::npos);
+  const std::string rest = doc.substr(section);
+  EXPECT_NE(rest.find("membar/seqlock_no_consumer"), std::string::npos);
+  EXPECT_NE(rest.find("R=2"), std::string::npos);
+  EXPECT_NE(rest.find("R=3"), std::string::npos);
+  EXPECT_NE(rest.find("SeqlockWithoutConsumerBarrierNeedsThreeReorderings"),
+            std::string::npos);
 }
 
 struct Compared {

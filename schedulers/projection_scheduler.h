@@ -48,6 +48,48 @@ class ProjectionScheduler : public Scheduler {
   uint64_t misses_ = 0;
 };
 
+// Replays every choice of a recorded execution, drains and stale-value
+// choices too, under the same memory model with barriers inserted
+// (Machine::Options::site_barriers): "the same schedule with one
+// reordering forbidden". A drain the barriers already made (or forbid) is
+// skipped; a stale read is kept as stale as the barriers still allow; a
+// CPU-level choice that is not offered counts as a miss (first choice).
+class AlignedReplayScheduler : public Scheduler {
+ public:
+  explicit AlignedReplayScheduler(const std::vector<Choice>& log) : log_(log) {}
+
+  uint32_t Pick(const Choice* choices, uint32_t n, int) override {
+    while (next_ < log_.size()) {
+      const Choice& want = log_[next_];
+      for (uint32_t i = 0; i < n; ++i) {
+        if (choices[i].kind == want.kind && choices[i].cpu == want.cpu &&
+            choices[i].arg == want.arg) {
+          ++next_;
+          return i;
+        }
+      }
+      if (want.kind == ChoiceKind::kReadFrom &&
+          choices[0].kind == ChoiceKind::kReadFrom) {
+        ++next_;
+        return n - 1;  // candidates are newest first: the stalest allowed
+      }
+      if (want.kind != ChoiceKind::kDrain && want.kind != ChoiceKind::kReadFrom) {
+        break;
+      }
+      ++next_;  // a memory-system choice that no longer exists
+    }
+    ++misses_;
+    return 0;
+  }
+
+  uint64_t misses() const { return misses_; }
+
+ private:
+  const std::vector<Choice>& log_;
+  size_t next_ = 0;
+  uint64_t misses_ = 0;
+};
+
 }  // namespace smp
 
 #endif  // SMPFUZZ_SCHEDULERS_PROJECTION_SCHEDULER_H_

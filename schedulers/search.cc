@@ -48,6 +48,44 @@ uint64_t ScReaches(Executor& executor, const Verdict& verdict, uint64_t max_step
   return hit;
 }
 
+// The one barrier that forbids reordering `r`, put right after its earlier
+// access (between the two, and ordering that access only: a barrier right
+// before the later one would also forbid the reorderings of every other
+// earlier access with it, and could not tell them apart).
+SiteBarrier ForbiddingBarrier(const Reorder& r) {
+  switch (r.kind) {
+    case Reorder::kStoreStore:
+      return SiteBarrier{r.earlier_loc, Barrier::kProducer, true};
+    case Reorder::kStoreLoad:
+      return SiteBarrier{r.earlier_loc, Barrier::kSync, true};
+    case Reorder::kStaleLoad:
+      break;
+  }
+  if (r.earlier_cell < 0) return SiteBarrier{r.later_loc, Barrier::kConsumer, false};
+  return SiteBarrier{r.earlier_loc, Barrier::kConsumer, true};
+}
+
+// Whether the failure `verdict` of the recorded execution `trace` needs
+// reordering `r`: the same schedule, under the same model, with the
+// barrier that forbids `r` inserted, no longer fails that way.
+bool FailureNeeds(Executor& executor, const Trace& trace, const Reorder& r,
+                  const Verdict& verdict, uint64_t max_steps) {
+  // Store reorderings are forbidden pair by pair (a barrier would forbid
+  // its access's reorderings with every later one too); a stale load by
+  // the barrier that forbids it.
+  if (r.kind == Reorder::kStaleLoad) {
+    executor.set_site_barriers({ForbiddingBarrier(r)});
+  } else {
+    executor.set_forbidden({r});
+  }
+  AlignedReplayScheduler replay(trace.choices);
+  const Execution e = executor.Run(replay, max_steps);
+  executor.set_site_barriers({});
+  executor.set_forbidden({});
+  return e.verdict.kind != verdict.kind ||
+         e.verdict.signature != verdict.signature;
+}
+
 }  // namespace
 
 void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
@@ -73,16 +111,26 @@ void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
     return;
   }
 
-  // The distinct reorderings, latest last, at most kShown of them.
+  // The distinct reorderings, latest first: the first kChecked of them are
+  // each replayed forbidden, and those the failure needs are listed. When
+  // none is needed on its own (each has an alternative), the latest
+  // kShown are listed as before.
   constexpr size_t kShown = 6;
-  std::vector<std::string> lines;
+  constexpr size_t kChecked = 16;
+  std::vector<std::string> lines, needed;
+  size_t distinct = 0;
   for (auto it = trace.reorders.rbegin(); it != trace.reorders.rend(); ++it) {
     std::string line = DescribeReorder(trace, *it);
-    if (std::find(lines.begin(), lines.end(), line) == lines.end()) {
-      lines.push_back(std::move(line));
+    if (std::find(lines.begin(), lines.end(), line) != lines.end()) continue;
+    ++distinct;
+    if (distinct <= kChecked &&
+        FailureNeeds(executor, trace, *it, *verdict, max_steps)) {
+      needed.push_back(line);
     }
-    if (lines.size() == kShown) break;
+    lines.push_back(std::move(line));
   }
+  const size_t all = lines.size();
+  if (lines.size() > kShown) lines.resize(kShown);
   std::string message = "membar misuse under " +
                         std::string(MemoryModelName(trace.memory_model)) + ": " +
                         verdict->message +
@@ -91,16 +139,97 @@ void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
     message += " (" + std::to_string(projection.misses()) +
                " decision(s) had to differ)";
   }
-  message += ", so a reordering broke it. Reorderings in this execution"
-             " (latest first):";
-  for (const std::string& line : lines) message += "\n  - " + line;
-  if (trace.reorders.size() > lines.size()) {
-    message += "\n  (" + std::to_string(trace.reorders.size()) +
-               " reorderings in all)";
+  message += ", so a reordering broke it.";
+  if (!needed.empty()) {
+    message += " The reordering(s) it needs (the same schedule with the "
+               "barrier named inserted no longer fails):";
+    for (const std::string& line : needed) message += "\n  - " + line;
+    if (all > needed.size()) {
+      message += "\n  (" + std::to_string(all - needed.size()) +
+                 " other reordering(s) of this execution are not needed)";
+    }
+  } else {
+    message += " No single reordering is needed on its own (forbidding any "
+               "one still fails). Reorderings in this execution (latest "
+               "first):";
+    for (const std::string& line : lines) message += "\n  - " + line;
+    if (trace.reorders.size() > lines.size()) {
+      message += "\n  (" + std::to_string(trace.reorders.size()) +
+                 " reorderings in all)";
+    }
   }
   verdict->kind = VerdictKind::kMembarMisuse;
+  verdict->reorderings_needed = std::max<int>(1, static_cast<int>(needed.size()));
   verdict->message = std::move(message);
   verdict->signature = "membar-misuse " + verdict->signature;
+}
+
+namespace {
+
+// "membar-misuse lost-wakeup thread consumer ..." -> "membar-misuse lost-wakeup".
+std::string MisuseOf(const std::string& signature) {
+  const size_t first = signature.find(' ');
+  if (first == std::string::npos) return signature;
+  return signature.substr(0, signature.find(' ', first + 1));
+}
+
+bool SameBug(const Verdict& a, const Verdict& b) {
+  if (a.kind != b.kind) return false;
+  if (a.signature == b.signature) return true;
+  // A weaker model may break the same missing barrier elsewhere first (a
+  // stale load before the store->load reordering): the same failure kind.
+  return a.kind == VerdictKind::kMembarMisuse &&
+         MisuseOf(a.signature) == MisuseOf(b.signature);
+}
+
+}  // namespace
+
+Finding StrongestModel(Executor& executor, const Finding& found) {
+  if (found.verdict.kind == VerdictKind::kNondeterminism) return found;
+  const MemoryModel model = executor.memory_model();
+  Finding best = found;
+  for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO}) {
+    if (static_cast<int>(m) >= static_cast<int>(found.memory_model)) break;
+    executor.set_memory_model(m);
+    ScheduleScheduler replay(BasePolicy::kNoPreemption, 0, found.decisions,
+                             executor.spec().num_cpus);
+    const Execution e = executor.Run(replay, found.max_steps);
+    if (e.verdict.clean()) continue;
+    Finding f = Confirm(executor, e, 0, found.max_steps);
+    if (SameBug(f.verdict, found.verdict)) {
+      f.execution = found.execution;
+      best = std::move(f);
+      break;
+    }
+  }
+  executor.set_memory_model(model);
+  return best;
+}
+
+void NoteEnterMeaning(Executor& executor, Scheduler& replay, uint64_t max_steps,
+                      const Verdict& raw, Verdict* verdict) {
+  if (executor.memory_model() == MemoryModel::kSC) return;
+  const EnterMeaning mine = executor.enter_meaning();
+  const EnterMeaning other = mine == EnterMeaning::kAcquire
+                                 ? EnterMeaning::kStoreBefore
+                                 : EnterMeaning::kAcquire;
+  executor.set_enter_meaning(other);
+  const Execution e = executor.Run(replay, max_steps);
+  executor.set_enter_meaning(mine);
+  if (e.verdict.kind == raw.kind && e.verdict.signature == raw.signature) return;
+  auto name = [](EnterMeaning m) -> std::string {
+    return m == EnterMeaning::kAcquire
+               ? "acquire meaning (membar_enter: ENTER_ACQUIRE)"
+               : "historical store-before-load/store meaning (membar_enter: "
+                 "ENTER_STORE_BEFORE)";
+  };
+  verdict->message += "\n  This verdict depends on membar_enter's meaning: it shows under the " +
+                      name(mine) + "; under the " + name(other) +
+                      " the same schedule " +
+                      (e.verdict.clean() ? std::string("is clean")
+                                         : "ends with '" + e.verdict.signature + "'") +
+                      ". Code that relies on one meaning is itself a finding "
+                      "(use membar_acquire or membar_sync for what it needs).";
 }
 
 Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
@@ -142,6 +271,9 @@ Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
   if (what.empty()) {
     f.verdict = a.verdict;
     ClassifyMembarMisuse(executor, first, max_steps, &f.verdict);
+    ScheduleScheduler other(BasePolicy::kNoPreemption, 0, f.decisions,
+                            executor.spec().num_cpus);
+    NoteEnterMeaning(executor, other, max_steps, a.verdict, &f.verdict);
     first.verdict = f.verdict;
     f.trace_text = first.RenderText();
     f.trace_json = RenderChromeTrace(first, executor.spec().name());

@@ -96,6 +96,23 @@ constexpr uint64_t kScSearchRuns = 4000;
 void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
                           uint64_t max_steps, Verdict* verdict);
 
+// The finding `found` (confirmed) as the strongest memory model shows it:
+// its schedule (found.decisions) is replayed under SC, TSO, PSO in turn,
+// up to the model it was found under, and the first that ends with the
+// same bug (same verdict kind and signature; for a membar misuse, the same
+// kind of failure) is confirmed and returned, with that model's
+// explanation and fix. Otherwise `found` itself. The executor's model is
+// restored.
+Finding StrongestModel(Executor& executor, const Finding& found);
+
+// Re-runs the execution that ended with `raw` (the verdict before
+// ClassifyMembarMisuse) under the other meaning of membar_enter, driven by
+// `replay` (a fresh scheduler of the same schedule); if it ends otherwise,
+// `verdict`'s message says that it depends on the meaning and which one
+// shows it. Nothing under SC, where membar_enter does nothing.
+void NoteEnterMeaning(Executor& executor, Scheduler& replay, uint64_t max_steps,
+                      const Verdict& raw, Verdict* verdict);
+
 // `progress`, if set, is called every 1000 executions.
 SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
                        const std::function<void(const SearchResult&)>& progress = {});

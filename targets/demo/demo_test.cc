@@ -1,6 +1,7 @@
 // The core's acceptance on the demo scenarios: every bug variant is found
 // by the random scheduler with its exact verdict kind, every correct twin
 // stays silent, and every execution replays to a byte-identical trace.
+#include <set>
 #include <string>
 
 #include "core/executor.h"
@@ -100,6 +101,17 @@ TEST(DemoScenarios, UnlockedCounterLosesIncrements) {
   Finding f = FindBug("racy_counter");
   EXPECT_EQ(f.verdict.kind, VerdictKind::kAssertion);
   EXPECT_NE(f.verdict.signature.find("no increment is lost"), std::string::npos);
+  // Issue 19, item 10: the explanation shows the read-modify-write that
+  // another CPU's store split, with both contexts and the lines.
+  const std::string& msg = f.verdict.message;
+  EXPECT_NE(msg.find("lost update on 'counter'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("targets/demo/demo_scenarios.c:182"), std::string::npos) << msg;
+  std::set<std::string> threads;
+  for (size_t at = msg.find("thread t"); at != std::string::npos;
+       at = msg.find("thread t", at + 1)) {
+    threads.insert(msg.substr(at, msg.find_first_of(" ',", at + 7) - at));
+  }
+  EXPECT_GE(threads.size(), 2u) << msg;
 }
 
 TEST(DemoScenarios, SpinlockCounterIsSilent) {
