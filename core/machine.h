@@ -124,6 +124,7 @@ struct Context {
   uint64_t last_load_writes = 0;
   Word last_load_value = 0;
   Loc last_load_loc;
+  uint64_t last_load_step = 0;  // the step of that load
 };
 
 }  // namespace internal
@@ -202,6 +203,16 @@ class Machine {
   // that has no Machine& to hand (target C through hw/) finds its machine;
   // nothing decides on it.
   static Machine* Running() { return t_running_; }
+  // The cell the running context last loaded (or read-modify-wrote) and
+  // the value it read, if no scheduling point came after that access;
+  // else null. What a cpu_spinwait after a load spins on (hw/). Not a
+  // scheduling point. REQUIRES: in_context().
+  const CellBase* LastLoad(Word* value) const {
+    const Context* c = current_;
+    if (c->last_load_cell < 0 || c->last_load_step != step_) return nullptr;
+    *value = c->last_load_value;
+    return cells_[c->last_load_cell].cell;
+  }
   // Whether a context runs (false in set-up and in the final check).
   bool in_context() const { return current_ != nullptr; }
   // Whether `p` points into the running context's own stack: memory no
@@ -566,6 +577,7 @@ class Machine {
     current_->last_load_writes = writes_;
     current_->last_load_value = value;
     current_->last_load_loc = loc;
+    current_->last_load_step = step_;
   }
   void NoteWrite(int cell, Word value, Loc loc, bool rmw);
   // The site barriers for an access at `loc` (Options::site_barriers).

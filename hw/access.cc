@@ -83,7 +83,6 @@ T LoadT(const void* addr, const __smp_site* site) {
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
   MarkPointer(*m, *c, site);
   const Word v = m->Load(*c, LocOf(site));
-  h.NoteRead(c, v);
   return static_cast<T>(v);
 }
 
@@ -109,7 +108,6 @@ T AtomicLoadT(const void* addr, int32_t order, const __smp_site* site) {
   if (!m->IsAtomic(c->id())) m->MarkAtomic(*c);
   MarkPointer(*m, *c, site);
   const Word v = m->Load(*c, LocOf(site), OrderOf(order));
-  h.NoteRead(c, v);
   return static_cast<T>(v);
 }
 
@@ -140,7 +138,6 @@ T CasT(void* addr, T expected, T desired, int32_t order, const __smp_site* site)
   MarkPointer(*m, *c, site);
   const Word old = m->Cas(*c, static_cast<Word>(expected), static_cast<Word>(desired),
                           LocOf(site), OrderOf(order));
-  h.NoteRead(c, old);
   return static_cast<T>(old);
 }
 
@@ -182,7 +179,6 @@ T RmwT(void* addr, int32_t op, T value, int32_t order, const __smp_site* site) {
     old = m->FetchOp(*c, kRmwOps[op], static_cast<Word>(value), sizeof(T),
                      LocOf(site), OrderOf(order));
   }
-  h.NoteRead(c, old);
   return static_cast<T>(old);
 }
 

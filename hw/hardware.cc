@@ -141,7 +141,7 @@ void smp_yield_at(const char* file, int line) {
 void smp_spinwait_at(const char* file, int line) {
   Machine& m = Running("cpu_spinwait", file, line);
   smp::Word value = 0;
-  if (const smp::hw::AddrCell* c = HwState::Of(m).SpinTarget(&value)) {
+  if (const smp::CellBase* c = m.LastLoad(&value)) {
     m.SpinWhile(*c, value, Loc{file, line});
   } else {
     m.Yield(Loc{file, line});

@@ -261,13 +261,9 @@ int HwState::DeclareLock(const void* word, uint32_t size, const char* name) {
   return c->lock_id;
 }
 
-int HwState::LockOf(const void* word, Loc loc) {
-  AddrCell* c = FindCell(word);
-  if (c == nullptr || c->lock_id < 0) {
-    Unsupported(loc.file, loc.line,
-                "lock annotation for a lock that smp_lock_declare never named");
-  }
-  return c->lock_id;
+void HwState::NotALock(Loc loc) {
+  Unsupported(loc.file, loc.line,
+              "lock annotation for a lock that smp_lock_declare never named");
 }
 
 int HwState::ChannelOf(const void* wchan, const char* name) {

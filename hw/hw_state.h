@@ -1,6 +1,6 @@
 // The per-execution state behind the C hardware interface (hw/include):
 // which plain memory target C may share, the cells that stand for it, the
-// locks, channels and devices it declared, and the spin-wait hint's memory.
+// locks, channels and devices it declared.
 //
 // Memory that target C shares is of three kinds, each a Region:
 //  - globals of the target (registered once per process by the
@@ -135,24 +135,6 @@ class HwState : public Machine::Extension {
     return it->second;
   }
 
-  // The spin-wait hint: what the running context last read, and when.
-  void NoteRead(const AddrCell* cell, Word value) {
-    last_cell_ = cell;
-    last_value_ = value;
-    last_ctx_ = m_.context_id();
-    last_step_ = m_.step();
-  }
-  // The cell and value to spin on, if the running context's last access
-  // was a read with no scheduling point since.
-  const AddrCell* SpinTarget(Word* value) const {
-    if (last_cell_ == nullptr || last_ctx_ != m_.context_id() ||
-        last_step_ != m_.step()) {
-      return nullptr;
-    }
-    *value = last_value_;
-    return last_cell_;
-  }
-
   void* KmemAlloc(size_t size, bool zero, Loc loc);
   void KmemFree(void* p, size_t size, Loc loc);
   // The cpu_info block of CPU `index`, made (zeroed) on first use.
@@ -164,7 +146,11 @@ class HwState : public Machine::Extension {
   int ChannelOf(const void* wchan, const char* name);
 
   int DeclareLock(const void* word, uint32_t size, const char* name);
-  int LockOf(const void* word, Loc loc);
+  int LockOf(const void* word, Loc loc) {
+    const AddrCell* c = FindCell(word);
+    if (__builtin_expect(c != nullptr && c->lock_id >= 0, true)) return c->lock_id;
+    NotALock(loc);
+  }
 
   int AttachDevice(const char* name, const smp_device_ops* ops, void* dev);
   struct Device {
@@ -184,6 +170,7 @@ class HwState : public Machine::Extension {
 
  private:
   static HwState& Create(Machine& m);
+  [[noreturn]] static void NotALock(Loc loc);
   AddrCell* CellSlow(const void* addr, uint32_t size, const __smp_site* site);
   // A direct-mapped cache in front of cells_: most accesses hit it.
   struct Slot {
@@ -213,10 +200,6 @@ class HwState : public Machine::Extension {
   std::unordered_map<uintptr_t, int> chans_;          // wchan -> channel id
   std::vector<Device> devices_;
   int in_device_ = 0;
-  const AddrCell* last_cell_ = nullptr;
-  Word last_value_ = 0;
-  int last_ctx_ = -1;
-  uint64_t last_step_ = 0;
   char scratch_[kScratch];
 };
 
