@@ -602,3 +602,43 @@ SMP_SCENARIO_C(device_store, .target = "hwtest", .variant = "device_store",
                               "driver reads",
                .expected = SMP_CLEAN, .cpus = 2, .max_steps = 200,
                .setup = dev_setup)
+
+/* ---- flexible: a flexible array member of a kmem_alloc'ed structure ----
+ * One CPU fills the trailing array and publishes its length; the other
+ * reads the length, then the elements. The array lies past sizeof the
+ * structure, inside the kmem block: shared memory like the rest. */
+
+struct flex {
+  u_int f_len;
+  int f_items[];
+};
+
+#define FLEX_ITEMS 5
+
+static struct flex* g_flex;
+
+static void flex_writer(void* arg) {
+  (void)arg;
+  for (int i = 0; i < FLEX_ITEMS; i++) g_flex->f_items[i] = 10 * (i + 1);
+  atomic_store_release(&g_flex->f_len, FLEX_ITEMS);
+}
+
+static void flex_reader(void* arg) {
+  (void)arg;
+  u_int n;
+  while ((n = atomic_load_acquire(&g_flex->f_len)) == 0) cpu_spinwait();
+  for (u_int i = 0; i < n; i++) {
+    KASSERTMSG(g_flex->f_items[i] == 10 * (int)(i + 1), "flexible array element");
+  }
+}
+
+static void flex_setup(void) {
+  g_flex = kmem_zalloc(sizeof(*g_flex) + FLEX_ITEMS * sizeof(int), KM_SLEEP);
+  smp_thread_create("writer", 0, flex_writer, NULL);
+  smp_thread_create("reader", 1, flex_reader, NULL);
+}
+
+SMP_SCENARIO_C(flexible, .target = "hwtest", .variant = "flexible",
+               .description = "a flexible array member of kmem'd memory",
+               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 2000,
+               .setup = flex_setup)

@@ -272,5 +272,14 @@ TEST(HwRuntime, PointerValuesAreTracedByTheRegionTheyPointInto) {
   EXPECT_NE(text.find("load w->ptr -> &g_w"), std::string::npos) << text;
 }
 
+// The trailing array of a kmem_alloc'ed structure is shared memory too,
+// under every model (its elements are cells past the structure's size).
+TEST(HwRuntime, FlexibleArrayMembersOfKmemAreShared) {
+  for (MemoryModel model : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO,
+                            MemoryModel::kRelaxed}) {
+    ExpectCleanRuns("flexible", 500, 21, model);
+  }
+}
+
 }  // namespace
 }  // namespace smp
