@@ -18,7 +18,8 @@ std::vector<GlobalVar>& MutableGlobals() {
 }
 bool g_sorted = false;
 
-std::string Hex(uintptr_t v) {
+// "+24": a byte offset into a region, as names show it.
+std::string OffsetText(uintptr_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "+%lu", static_cast<unsigned long>(v));
   return buf;
@@ -91,13 +92,11 @@ const Region* HwState::RegionOf(uintptr_t a) const {
   return nullptr;
 }
 
-const Region* HwState::AnyRegionOf(uintptr_t a) const { return RegionOf(a); }
-
 std::string HwState::DescribeAddress(Word address) const {
   if (address == 0) return "NULL";
   const uintptr_t a = static_cast<uintptr_t>(address);
-  if (const Region* r = AnyRegionOf(a)) {
-    return "&" + r->name + (a == r->lo ? std::string() : Hex(a - r->lo));
+  if (const Region* r = RegionOf(a)) {  // freed or not: a dangling pointer too
+    return "&" + r->name + (a == r->lo ? std::string() : OffsetText(a - r->lo));
   }
   if (m_.in_context() && m_.OnContextStack(reinterpret_cast<const void*>(a))) {
     return "&(stack)";
@@ -178,7 +177,7 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
              std::strstr(site->what, "[]") == nullptr) {
     name = site->what;  // "sc->sc_txpending"
   } else {
-    name = r->name + (a == r->lo ? std::string() : Hex(a - r->lo));
+    name = r->name + (a == r->lo ? std::string() : OffsetText(a - r->lo));
   }
   auto cell = std::make_unique<AddrCell>(m_, std::move(name),
                                          const_cast<void*>(addr), size,
@@ -276,7 +275,7 @@ int HwState::ChannelOf(const void* wchan, const char* name) {
   } else if (const AddrCell* c = FindCell(wchan)) {
     n = m_.cell_name(c->id());
   } else if (const Region* r = RegionOf(a)) {
-    n = r->name + (a == r->lo ? std::string() : Hex(a - r->lo));
+    n = r->name + (a == r->lo ? std::string() : OffsetText(a - r->lo));
   } else {
     n = "wchan#" + std::to_string(chans_.size() + 1);
   }

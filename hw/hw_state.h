@@ -180,9 +180,8 @@ class HwState : public Machine::Extension {
   static constexpr int kSlots = 64;
   static size_t SlotOf(uintptr_t a) { return (a >> 2) & (kSlots - 1); }
   Slot cache_[kSlots];
+  // The region holding `a` (freed kmem too), or null.
   const Region* RegionOf(uintptr_t a) const;
-  // The region, freed or not (a trace may show a dangling pointer).
-  const Region* AnyRegionOf(uintptr_t a) const;
   [[noreturn]] void Refuse(const __smp_site* site, const std::string& what) const;
 
   static thread_local Machine* bound_;
