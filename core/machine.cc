@@ -269,6 +269,10 @@ void Machine::EndFromContext() {
 
 uint32_t Machine::CollectChoices() {
   choices_.clear();
+  if (forbidden_ != nullptr && memory_.buffered() != 0) {
+    // Delayed stores whose barrier or RMW drained what they waited for.
+    for (int k = 0; k < num_cpus_; ++k) DrainLate(k);
+  }
 #ifndef NDEBUG
   for (int k = 0; k < num_cpus_; ++k) {
     SMP_CHECK(CpuRunnable(k) == ((runnable_ >> k) & 1));
@@ -300,8 +304,35 @@ uint32_t Machine::CollectChoices() {
       }
     }
   }
-  if (memory_.buffered() != 0) {
+  if (memory_.buffered() != 0 || drained_early_ != 0) {
     for (int k = 0; k < num_cpus_; ++k) {
+      if (forbidden_ != nullptr) {
+        // The recorded execution's buffer: its entries drained early here
+        // are offered too (a no-op), delayed ones are not (they drain on
+        // their own), and a drain of a store that may not pass an earlier
+        // one yet is offered too (DrainChosen delays it, or drains the
+        // earlier one first). Choice::observed is not filled in here.
+        memory_.Drainable(k, &drainable_);
+        const std::vector<Slot>& slots = slots_[k];
+        int index = 0, slot = 0;
+        size_t next = 0;
+        for (const Slot state : slots) {
+          if (state != Slot::kLate) {
+            bool offered = state == Slot::kEarly;
+            if (!offered) {
+              while (next < drainable_.size() && drainable_[next] < index) ++next;
+              offered = next < drainable_.size() && drainable_[next] == index;
+            }
+            if (offered) {
+              choices_.push_back(Choice{ChoiceKind::kDrain, static_cast<uint8_t>(k),
+                                        static_cast<uint16_t>(slot)});
+            }
+            ++slot;
+          }
+          if (state != Slot::kEarly) ++index;
+        }
+        continue;
+      }
       memory_.Drainable(k, &drainable_);
       if (drainable_.empty()) continue;
       // Entry i counts as observed when it or any younger entry is: the
@@ -317,7 +348,6 @@ uint32_t Machine::CollectChoices() {
         }
       }
       for (int i : drainable_) {
-        if (forbidden_ != nullptr && DrainForbidden(k, i)) continue;
         choices_.push_back(Choice{ChoiceKind::kDrain, static_cast<uint8_t>(k),
                                   static_cast<uint16_t>(i),
                                   observe_drains_ && observed_[i]});
@@ -435,7 +465,11 @@ Machine::Context* Machine::DecideNext() {
         continue;  // asserting a line is not running anything: pick again
       }
       case ChoiceKind::kDrain:
-        Drain(ch.cpu, ch.arg);
+        if (forbidden_ != nullptr) {
+          DrainChosen(ch.cpu, ch.arg);
+        } else {
+          Drain(ch.cpu, ch.arg);
+        }
         continue;  // the memory system acted, no CPU ran: pick again
       case ChoiceKind::kReadFrom:
         SMP_CHECK(false);
@@ -786,6 +820,30 @@ void Machine::Commit(int cpu, CellBase& cell, Word value) {
 }
 
 void Machine::Drain(int cpu, int index) {
+  if (forbidden_ != nullptr) {
+    // The entries drained early before it go in the recorded execution
+    // too: true of the whole buffer (TSO, barriers) and of a prefix (PSO's
+    // store->store barrier); for an RMW's own cell under PSO a guess.
+    std::vector<Slot>& slots = slots_[cpu];
+    const int pos = PosOfEntry(cpu, index);
+    int kept = 0;
+    for (int p = 0; p < static_cast<int>(slots.size()); ++p) {
+      if (p == pos || (p < pos && slots[p] == Slot::kEarly)) {
+        drained_early_ -= slots[p] == Slot::kEarly;
+        continue;
+      }
+      slots[kept++] = slots[p];
+    }
+    slots.resize(kept);
+    if (memory_.buffer(cpu).size() == 1) {  // emptied: so is the recorded one
+      for (const Slot state : slots) drained_early_ -= state == Slot::kEarly;
+      slots.clear();
+    }
+  }
+  CommitEntry(cpu, index);
+}
+
+void Machine::CommitEntry(int cpu, int index) {
   const Memory::Entry e = memory_.Take(cpu, index, record_ ? &reorders_ : nullptr);
   Commit(cpu, *cells_[e.cell].cell, e.value);
   if (record_) {
@@ -827,21 +885,116 @@ bool SameLoc(Loc a, Loc b) {
 
 }  // namespace
 
-bool Machine::DrainForbidden(int cpu, int index) const {
+int Machine::PosOfEntry(int cpu, int index) const {
+  const std::vector<Slot>& slots = slots_[cpu];
+  for (int p = 0; p < static_cast<int>(slots.size()); ++p) {
+    if (slots[p] != Slot::kEarly && index-- == 0) return p;
+  }
+  SMP_CHECK(false);  // every buffered entry has a slot
+  return -1;
+}
+
+int Machine::PosOfSlot(int cpu, int slot) const {
+  const std::vector<Slot>& slots = slots_[cpu];
+  for (int p = 0; p < static_cast<int>(slots.size()); ++p) {
+    if (slots[p] != Slot::kLate && slot-- == 0) return p;
+  }
+  SMP_CHECK(false);  // only offered positions are chosen
+  return -1;
+}
+
+int Machine::EntryAt(int cpu, int pos) const {
+  const std::vector<Slot>& slots = slots_[cpu];
+  SMP_CHECK(slots[pos] != Slot::kEarly);
+  int index = 0;
+  for (int p = 0; p < pos; ++p) index += slots[p] != Slot::kEarly;
+  return index;
+}
+
+void Machine::DrainEarly(int cpu, int index) {
+  std::vector<Slot>& slots = slots_[cpu];
+  const int pos = PosOfEntry(cpu, index);
+  if (slots[pos] == Slot::kLate) {
+    slots.erase(slots.begin() + pos);  // the recorded execution drained it
+  } else {
+    slots[pos] = Slot::kEarly;
+    ++drained_early_;
+  }
+  CommitEntry(cpu, index);
+}
+
+void Machine::DrainChosen(int cpu, int slot) {
+  std::vector<Slot>& slots = slots_[cpu];
+  const int pos = PosOfSlot(cpu, slot);
+  if (slots[pos] == Slot::kEarly) {  // the recorded drain is already done
+    slots.erase(slots.begin() + pos);
+    --drained_early_;
+    return;
+  }
+  if (const int b = DrainBlocker(cpu, EntryAt(cpu, pos)); b >= 0) {
+    // The store may not pass b yet. Either it waits for b (delayed, not
+    // dropped: it drains as soon as b has), or b drains first, now: the
+    // one whose moving no other agent sees at once. It waits, unless it is
+    // seen and b is not.
+    const std::vector<Memory::Entry>& buffer = memory_.buffer(cpu);
+    if (!ObservedElsewhere(cpu, buffer[EntryAt(cpu, pos)].cell) ||
+        ObservedElsewhere(cpu, buffer[b].cell)) {
+      slots[pos] = Slot::kLate;
+      return;
+    }
+    // b (and what it may not pass) first, each on its own where it may
+    // drain now, else with the buffer before it (the oldest entry may
+    // always drain).
+    for (int e = b; e >= 0; e = DrainBlocker(cpu, EntryAt(cpu, pos))) {
+      memory_.Drainable(cpu, &drainable_);
+      const bool alone =
+          std::find(drainable_.begin(), drainable_.end(), e) != drainable_.end();
+      DrainEarly(cpu, alone ? e : 0);
+    }
+  }
+  const int index = EntryAt(cpu, pos);
+  slots.erase(slots.begin() + pos);
+  CommitEntry(cpu, index);
+  DrainLate(cpu);
+}
+
+void Machine::DrainLate(int cpu) {
+  std::vector<Slot>& slots = slots_[cpu];
+  for (int p = 0; p < static_cast<int>(slots.size());) {
+    if (slots[p] != Slot::kLate) {
+      ++p;
+      continue;
+    }
+    const int index = EntryAt(cpu, p);
+    memory_.Drainable(cpu, &drainable_);
+    if (DrainBlocker(cpu, index) >= 0 ||
+        std::find(drainable_.begin(), drainable_.end(), index) == drainable_.end()) {
+      ++p;
+      continue;
+    }
+    slots.erase(slots.begin() + p);
+    CommitEntry(cpu, index);
+    p = 0;  // it may have been what an earlier delayed entry waited for
+  }
+}
+
+int Machine::DrainBlocker(int cpu, int index) const {
   const std::vector<Memory::Entry>& buffer = memory_.buffer(cpu);
   const Memory::Entry& e = buffer[index];
+  int blocker = -1;
   for (const Reorder& f : *forbidden_) {
     if (f.kind != Reorder::kStoreStore || f.later_cell != e.cell ||
         !SameLoc(f.later_loc, e.loc)) {
       continue;
     }
-    for (int j = 0; j < index; ++j) {
+    for (int j = 0; j < index && (blocker < 0 || j < blocker); ++j) {
       if (buffer[j].cell == f.earlier_cell && SameLoc(buffer[j].loc, f.earlier_loc)) {
-        return true;
+        blocker = j;
+        break;
       }
     }
   }
-  return false;
+  return blocker;
 }
 
 void Machine::DrainBefore(Reorder::Kind kind, int cell, Loc loc) {
@@ -856,7 +1009,7 @@ void Machine::DrainBefore(Reorder::Kind kind, int cell, Loc loc) {
         last = j;
       }
     }
-    for (; last >= 0; --last) Drain(cpu, 0);
+    for (; last >= 0; --last) DrainEarly(cpu, 0);
   }
 }
 
@@ -921,6 +1074,7 @@ void Machine::Store(CellBase& cell, Word value, Loc loc, Order order) {
   NoteWrite(cell.id_, value, loc, /*rmw=*/false);
   if (memory_.weak()) {
     memory_.Buffer(current_->cpu, cell.id_, value, loc);
+    if (forbidden_ != nullptr) slots_[current_->cpu].push_back(Slot::kBoth);
     Rec(Op::kStore, cell.id_, value, 1, loc);
     Access(cell, AccessKind::kStore, loc);
     SiteFence(loc, /*after=*/true);

@@ -150,9 +150,22 @@ class Machine {
     // Machine.
     const std::vector<SiteBarrier>* site_barriers = nullptr;
     // Store->store and store->load reorderings of these (cell, site) pairs
-    // do not happen (null: none): a drain of the later store waits for the
-    // earlier one; a later load or RMW first drains the buffer up to it.
+    // do not happen (null: none): a drain of the later store while the
+    // earlier one is buffered is delayed, never dropped (see below); a
+    // later load or RMW first drains the buffer up to the earlier store.
     // Must outlive the Machine.
+    //
+    // Meant for replaying a recorded schedule with one reordering
+    // forbidden (AlignedReplayScheduler). With it set, a kDrain choice's
+    // arg is the entry's position in the buffer the recorded execution has
+    // at that point, not its index in this one, so recorded drain choices
+    // keep naming the same stores: an entry this execution drained early
+    // is still offered where the recorded one drains it, as a no-op. The
+    // chosen drain of a store that may not pass an earlier one yet keeps
+    // the change as invisible as it can: the store waits and drains as
+    // soon as the earlier one has, unless another agent may observe its
+    // cell at once and not the earlier one's (Choice::observed's test);
+    // then the earlier store drains first, now, and this one after it.
     const std::vector<Reorder>* forbidden = nullptr;
   };
 
@@ -559,8 +572,29 @@ class Machine {
   void LockAnnotateSlow(LockOp op, int lock, Loc loc);
   // Writes `value` to memory (visible to all) on behalf of `cpu`.
   void Commit(int cpu, CellBase& cell, Word value);
-  // Commits buffer entry `index` of `cpu`.
+  // Commits buffer entry `index` of `cpu`. With Options::forbidden, the
+  // recorded execution is taken to drain it here too (a barrier or an RMW
+  // both executions make), along with the entries drained early before it.
   void Drain(int cpu, int index);
+  // Commits buffer entry `index` of `cpu` (the memory side of a drain).
+  void CommitEntry(int cpu, int index);
+  // Options::forbidden only. Commits entry `index` of `cpu` before the
+  // recorded execution does (its slot stays, kEarly).
+  void DrainEarly(int cpu, int index);
+  // Options::forbidden only. The drain choice for recorded position `slot`
+  // of `cpu`'s buffer: a no-op for an entry drained early; for an entry
+  // that may not pass an earlier one yet, its delay (kLate) or the earlier
+  // one's drain first (see Options::forbidden); else its drain.
+  void DrainChosen(int cpu, int slot);
+  // Options::forbidden only. Drains the delayed entries of `cpu` that may
+  // drain now.
+  void DrainLate(int cpu);
+  // Options::forbidden only: the position in slots_[cpu] of buffer entry
+  // `index`, of recorded position `slot`, and the buffer index of the
+  // entry at position `pos` (REQUIRES: not kEarly).
+  int PosOfEntry(int cpu, int index) const;
+  int PosOfSlot(int cpu, int slot) const;
+  int EntryAt(int cpu, int pos) const;
   // The value `cpu` sees for `cell` without a load decision: its own newest
   // buffered store, else memory.
   Word Visible(int cpu, const CellBase& cell) const;
@@ -585,10 +619,11 @@ class Machine {
     if (__builtin_expect(site_barriers_ != nullptr, false)) SiteFenceSlow(loc, after);
   }
   void SiteFenceSlow(Loc loc, bool after);
-  // Options::forbidden: whether entry `index` of `cpu` may not drain yet;
-  // drains `cpu`'s buffer up to the last entry a `kind` reordering with
-  // the access (cell, loc) must not pass.
-  bool DrainForbidden(int cpu, int index) const;
+  // Options::forbidden: the index of the oldest entry of `cpu` that must
+  // drain before entry `index` may (-1: none); drains `cpu`'s buffer up to
+  // the last entry a `kind` reordering with the access (cell, loc) must not
+  // pass.
+  int DrainBlocker(int cpu, int index) const;
   void DrainBefore(Reorder::Kind kind, int cell, Loc loc);
   // The explanation lines a verdict gets from the bookkeeping above.
   std::string OverwriteText(const char* what) const;
@@ -671,6 +706,15 @@ class Machine {
   Memory memory_;
   std::vector<int> drainable_;          // scratch for CollectChoices
   std::vector<bool> observed_;          // scratch for CollectChoices
+  // Options::forbidden only: per CPU, the entries of this execution's
+  // buffer and of the recorded execution's, merged in store order.
+  enum class Slot : uint8_t {
+    kBoth,   // buffered in both
+    kEarly,  // drained here, still buffered in the recorded execution
+    kLate,   // drained there, delayed here behind a store it may not pass
+  };
+  std::vector<Slot> slots_[kMaxCpus];
+  int drained_early_ = 0;               // kEarly slots, all CPUs
   uint64_t decision_hash_ = 0xcbf29ce484222325ULL;
   uint64_t hidden_accesses_ = 0;
   uint64_t writes_ = 0;                 // NoteWrite calls so far

@@ -49,11 +49,16 @@ class ProjectionScheduler : public Scheduler {
 };
 
 // Replays every choice of a recorded execution, drains and stale-value
-// choices too, under the same memory model with barriers inserted
-// (Machine::Options::site_barriers): "the same schedule with one
-// reordering forbidden". A drain the barriers already made (or forbid) is
-// skipped; a stale read is kept as stale as the barriers still allow; a
-// CPU-level choice that is not offered counts as a miss (first choice).
+// choices too, under the same memory model with one reordering forbidden
+// (Machine::Options::site_barriers or ::forbidden): "the same schedule with
+// one reordering forbidden". Choices match on kind, CPU and arg. With
+// Options::forbidden a drain's arg names the store's place in the recorded
+// execution's buffer, so every recorded drain is offered (a store drained
+// early as a no-op, a forbidden one delayed behind the store it may not
+// pass) and the later drains stay aligned. With site barriers a drain the
+// barriers already made is skipped. A stale read is kept as stale as the
+// barriers still allow; a CPU-level choice that is not offered counts as a
+// miss (first choice).
 class AlignedReplayScheduler : public Scheduler {
  public:
   explicit AlignedReplayScheduler(const std::vector<Choice>& log) : log_(log) {}
