@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/lockdep.h"
 #include "core/machine.h"
 #include "hw/hw_state.h"
 #include "hw/include/smp/device.h"
@@ -167,6 +168,41 @@ void smp_lock_released_at(const volatile void* word, const char* file, int line)
   Machine& m = Running("smp_lock_released", file, line);
   m.LockReleased(HwState::Of(m).LockOf(const_cast<const void*>(word), Loc{file, line}),
                  Loc{file, line});
+}
+void smp_lock_declare_class(const volatile void* word, size_t size, const char* name,
+                            enum smp_lock_kind kind, int recursive) {
+  Machine& m = M("smp_lock_declare_class");
+  const int id = HwState::Of(m).DeclareLock(const_cast<const void*>(word),
+                                            static_cast<uint32_t>(size), name);
+  if (smp::Lockdep* lockdep = smp::Lockdep::Of(m)) {
+    lockdep->Declare(id, smp::LockClass{kind == SMP_LOCK_ADAPTIVE ? smp::LockKind::kAdaptive
+                                                                  : smp::LockKind::kSpin,
+                                        recursive != 0});
+  }
+}
+void smp_lock_want_at(const volatile void* word, const char* file, int line) {
+  Machine& m = Running("smp_lock_want", file, line);
+  smp::Lockdep* lockdep = smp::Lockdep::Of(m);
+  if (lockdep == nullptr) return;
+  lockdep->Want(m, HwState::Of(m).LockOf(const_cast<const void*>(word), Loc{file, line}),
+                Loc{file, line});
+}
+void smp_ipl_view(size_t offset, size_t size) {
+  Machine& m = M("smp_ipl_view");
+  smp::Lockdep* lockdep = smp::Lockdep::Of(m);
+  if (lockdep == nullptr) return;
+  if (size != 1 && size != 2 && size != 4 && size != 8) {
+    smp::hw::Unsupported("?", 0, "smp_ipl_view: a field of " + std::to_string(size) +
+                                     " bytes (1, 2, 4 or 8)");
+  }
+  if (offset + size > smp::hw::kCpuInfoSize) {
+    smp::hw::Unsupported("?", 0, "smp_ipl_view: the field is past struct cpu_info");
+  }
+  lockdep->AddIplView([&m, offset, size](int cpu) {
+    return static_cast<uint32_t>(
+        HwState::Of(m).PeekAt(static_cast<char*>(HwState::Of(m).CpuInfo(cpu)) + offset,
+                              static_cast<uint32_t>(size)));
+  });
 }
 void smp_mark_atomic(const volatile void* p, size_t size) {
   Machine& m = M("smp_mark_atomic");

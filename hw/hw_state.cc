@@ -62,7 +62,7 @@ void* HwState::CpuInfo(int index) {
   if (cpu_info_.empty()) {
     // Made on first use: most scenarios never ask.
     for (int k = 0; k < m_.num_cpus(); ++k) {
-      constexpr size_t kSize = 1024;  // SMP_CPU_INFO_SIZE
+      constexpr size_t kSize = kCpuInfoSize;
       cpu_info_.push_back(std::unique_ptr<char[]>(new char[kSize]()));
       Region r;
       r.lo = reinterpret_cast<uintptr_t>(cpu_info_.back().get());

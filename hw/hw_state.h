@@ -86,6 +86,9 @@ inline Word ReadBytes(const void* p, uint32_t size) {
   return w;
 }
 
+// The size of each CPU's struct cpu_info block (SMP_CPU_INFO_SIZE).
+inline constexpr size_t kCpuInfoSize = 1024;
+
 class HwState : public Machine::Extension {
  public:
   // The state of `m`, made on first use (which restores the target's
@@ -123,6 +126,13 @@ class HwState : public Machine::Extension {
       return slot.cell;
     }
     return CellSlow(addr, size, site);
+  }
+  // The value of the `size`-byte location at `addr` as the running
+  // context's CPU sees it (its own newest store, buffered or not), or the
+  // memory's bytes if it has no cell yet. Not a scheduling point.
+  Word PeekAt(const void* addr, uint32_t size) {
+    AddrCell* c = FindCell(addr);
+    return c == nullptr ? ReadBytes(addr, size) : m_.PeekValue(*c);
   }
   // The existing cell at `addr` or null (outside contexts).
   AddrCell* FindCell(const void* addr) {

@@ -29,15 +29,35 @@ scenarios written against core's C++ API, or glue.
 
 load("//tools/build_defs:fuzz.bzl", "smp_fuzz_binary")
 
-def _c_objects(name, c_srcs, headers):
+def _c_lib_parts(c_libs):
+    """For C libraries ("//kern"): their header filegroups and shell words
+    that print their include folders, and their cc_library labels."""
+    hdr_labels, include_words, libs = [], [], []
+    for lib in c_libs:
+        if lib.startswith("@smpfuzz"):
+            lib = lib[len("@smpfuzz"):]
+        pkg = lib[2:].split(":")[0]
+        hdr = "@smpfuzz//%s:c_headers" % pkg
+        hdr_labels.append(hdr)
+
+        # The include folder, from where the build put the headers.
+        include_words.append(
+            "-I $$(echo $(locations %s) | tr ' ' '\\n' | " % hdr +
+            "sed -n 's|/include/.*|/include|p' | head -1)",
+        )
+        libs.append("@smpfuzz//%s" % pkg)
+    return hdr_labels, include_words, libs
+
+def _c_objects(name, c_srcs, headers, c_libs = []):
     """A genrule per C source; returns the object files."""
+    hdr_labels, include_words, _ = _c_lib_parts(c_libs)
     objs = []
     for src in c_srcs:
         base = src[:-2].replace("/", "_")
         out = "_c/%s/%s.pic.o" % (name, base)
         native.genrule(
             name = "%s_%s_c" % (name, base),
-            srcs = [src] + headers + [
+            srcs = [src] + headers + hdr_labels + [
                 "@smpfuzz//hw:c_headers",
                 "@smpfuzz//hw:include/smp/hw.h",
             ],
@@ -49,7 +69,8 @@ def _c_objects(name, c_srcs, headers):
             cmd = ("$(location @smpfuzz//tools/build_defs:compile_c.sh) " +
                    "$(location @smpfuzz//hw/instrument:smp_pass.so) " +
                    "$(location @smpfuzz//hw:include/smp/hw.h) " +
-                   "$(location %s) $@ " % src) + select({
+                   "$(location %s) $@ " % src + " ".join(include_words) +
+                   " ") + select({
                 "@smpfuzz//tools/build_defs:c_asan": "-fsanitize=address,fuzzer-no-link -fno-sanitize-coverage=trace-cmp",
                 "@smpfuzz//tools/build_defs:c_fuzz_coverage": "-fsanitize=fuzzer-no-link -fno-sanitize-coverage=trace-cmp",
                 "//conditions:default": "",
@@ -58,8 +79,38 @@ def _c_objects(name, c_srcs, headers):
         objs.append(out)
     return objs
 
-def smp_target(name, srcs, hdrs = [], c_hdrs = [], deps = [], visibility = None,
-               **kwargs):
+def smp_c_library(name, srcs, hdrs, visibility = None):
+    """A library of target C that targets build on (the kernel): no
+    scenarios of its own.
+
+    Its public headers live under include/ in its package, and targets that
+    list it in c_libs include them by that path (<sys/mutex.h>), ahead of
+    hw/include: a library's <sys/cpu_data.h> replaces hw's default.
+
+    Args:
+      name: the library; its package's last path component, so that
+        c_libs = ["//kern"] names it.
+      srcs: target C (.c) and private headers.
+      hdrs: public headers, every one under include/.
+      visibility: of the library and its headers (default public).
+    """
+    native.filegroup(
+        name = "c_headers",
+        srcs = hdrs,
+        visibility = visibility or ["//visibility:public"],
+    )
+    private = [s for s in srcs if s.endswith(".h")]
+    objs = _c_objects(name, [s for s in srcs if s.endswith(".c")],
+                      private, c_libs = ["//" + native.package_name()])
+    native.cc_library(
+        name = name,
+        srcs = objs,
+        deps = ["@smpfuzz//hw:runtime"],
+        visibility = visibility or ["//visibility:public"],
+    )
+
+def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
+               visibility = None, **kwargs):
     """Declares target `name`: library, fuzzer and corpus test.
 
     Args:
@@ -69,6 +120,8 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], deps = [], visibility = None,
       hdrs: public headers.
       c_hdrs: headers of other packages that this target's C includes
         (a genrule sees only the files it is given).
+      c_libs: C libraries (smp_c_library) this target's C builds on, by
+        package: ["//kern"]. Their include folders come before hw's.
       deps: other deps (core, and hw's runtime when there is C, are added).
       visibility: of the library (default public).
       **kwargs: passed to the library.
@@ -76,12 +129,12 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], deps = [], visibility = None,
     c_srcs = [s for s in srcs if s.endswith(".c")]
     other = [s for s in srcs if not s.endswith(".c")]
     headers = hdrs + c_hdrs + [s for s in srcs if s.endswith(".h")]
-    objs = _c_objects(name, c_srcs, headers)
+    objs = _c_objects(name, c_srcs, headers, c_libs)
     native.cc_library(
         name = name,
         srcs = other + objs,
         hdrs = hdrs,
-        deps = deps + [
+        deps = deps + _c_lib_parts(c_libs)[2] + [
             "@smpfuzz//core:machine",
             "@smpfuzz//core:scenario",
         ] + (["@smpfuzz//hw:runtime"] if c_srcs else []),

@@ -143,6 +143,26 @@ void smp_lock_released_at(const volatile void* word, const char* file, int line)
 #define smp_lock_acquired(word) smp_lock_acquired_at((word), SMP_AT)
 #define smp_lock_tryacquired(word) smp_lock_tryacquired_at((word), SMP_AT)
 #define smp_lock_released(word) smp_lock_released_at((word), SMP_AT)
+/* Declaration (or from a context). smp_lock_declare, and the lock's class
+ * for lockdep: a spin lock (may be taken in any context, never slept on)
+ * or an adaptive one (thread and softint context only); `recursive`: the
+ * holder may take it again (kernel_lock), which lockdep then neither
+ * reports nor orders nor checks for IPL safety. */
+enum smp_lock_kind { SMP_LOCK_SPIN = 0, SMP_LOCK_ADAPTIVE = 1 };
+void smp_lock_declare_class(const volatile void* word, size_t size, const char* name,
+                            enum smp_lock_kind kind, int recursive);
+/* The running context is about to wait for the lock at `word` (NetBSD's
+ * lockdebug_wantlock): lockdep reports a context taking a lock it holds,
+ * or an adaptive lock in a hard interrupt, here, before it spins on itself
+ * (a lock_misuse verdict, which ends the execution). */
+void smp_lock_want_at(const volatile void* word, const char* file, int line);
+#define smp_lock_want(word) smp_lock_want_at((word), SMP_AT)
+/* Declaration. For an spl that blocks interrupts in software: the
+ * `size`-byte field at `offset` in each CPU's struct cpu_info holds the
+ * set of machine levels (bit L: level L) that CPU blocks beyond its
+ * priority mask. Lockdep reads it, as that CPU sees it, for its IPL
+ * checks. */
+void smp_ipl_view(size_t offset, size_t size);
 /* Marks the `size`-byte location as one accessed with atomic_load/
  * atomic_store (a flag): the race detector never reports it. Atomic
  * loads and stores mark their location by themselves. */
