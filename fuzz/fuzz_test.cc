@@ -61,6 +61,26 @@ TEST(FuzzInput, AParsedScheduleKeepsItsDecisions) {
   EXPECT_EQ(got.decisions(0).at(), 3u);
 }
 
+// Issue 19, item 2: what a campaign ran is what `smpfuzz replay --target`
+// runs for the same raw input. Without any_model the input's memory model
+// and membar_enter meaning are not the input's to choose.
+TEST(FuzzInput, TheModelFieldsCountOnlyUnderAnyModel) {
+  proto::Schedule s;
+  s.set_variant("lost_wakeup");
+  s.set_memory_model(proto::RELAXED);
+  s.set_membar_enter(proto::ENTER_STORE_BEFORE);
+  const std::string b = Bytes(s);
+  TargetInfo info = Demo();
+  info.any_model = false;
+  proto::Schedule got = Decode(reinterpret_cast<const uint8_t*>(b.data()), b.size(), info);
+  EXPECT_EQ(got.memory_model(), proto::MODEL_DEFAULT);
+  EXPECT_EQ(got.membar_enter(), proto::ENTER_DEFAULT);
+  info.any_model = true;
+  got = Decode(reinterpret_cast<const uint8_t*>(b.data()), b.size(), info);
+  EXPECT_EQ(got.memory_model(), proto::RELAXED);
+  EXPECT_EQ(got.membar_enter(), proto::ENTER_STORE_BEFORE);
+}
+
 TEST(FuzzMutator, MutationsAreDeterministicAndStayRunnable) {
   const TargetInfo info = Demo();
   proto::Schedule a, b;

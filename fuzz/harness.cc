@@ -68,10 +68,6 @@ Executor& Harness::ExecutorFor(const ScenarioSpec& spec) {
 
 bool Harness::Run(const uint8_t* data, size_t size) {
   proto::Schedule s = Decode(data, size, info_);
-  if (!options_.any_model) {  // the scenario's own model and meaning
-    s.clear_memory_model();
-    s.clear_membar_enter();
-  }
   const ScenarioSpec& spec = SpecOf(s, info_);
   Executor& executor = ExecutorFor(spec);
   executor.set_memory_model(ModelOf(s));
@@ -128,10 +124,6 @@ size_t Harness::Emit(const proto::Schedule& s, uint8_t* out, size_t max_size) {
 size_t Harness::Mutate(uint8_t* data, size_t size, size_t max_size,
                        unsigned int seed) {
   proto::Schedule s = Decode(data, size, info_);
-  if (!options_.any_model) {
-    s.clear_memory_model();
-    s.clear_membar_enter();
-  }
   Random rng(seed);
   const int edits = 1 + static_cast<int>(rng.Uniform(3));
   for (int i = 0; i < edits; ++i) fuzz::Mutate(&s, rng, info_);

@@ -30,6 +30,10 @@ void Normalize(proto::Schedule* s, const TargetInfo& info) {
     spec = info.variants[h % info.variants.size()];
   }
   s->set_variant(spec->variant);
+  if (!info.any_model) {  // the scenario's own model and meaning
+    s->clear_memory_model();
+    s->clear_membar_enter();
+  }
   if (!proto::MemoryModel_IsValid(s->memory_model())) s->set_memory_model(proto::MODEL_DEFAULT);
   if (!proto::EnterMeaning_IsValid(s->membar_enter())) s->set_membar_enter(proto::ENTER_DEFAULT);
   if (!proto::Base_IsValid(s->base())) s->set_base(proto::NO_PREEMPTION);

@@ -30,6 +30,10 @@ struct TargetInfo {
   bool any_model = true;
 };
 
+// The schedule a fuzzer runs for input `data`: what the harness executes and
+// what `smpfuzz replay` runs for a raw input. Without info.any_model the
+// input's memory model and membar_enter meaning are dropped (the
+// scenario's own apply).
 proto::Schedule Decode(const uint8_t* data, size_t size, const TargetInfo& info);
 
 // The spec a decoded schedule runs.

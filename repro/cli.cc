@@ -69,7 +69,7 @@ constexpr char kUsage[] =
     "  smpfuzz minimize FILE [--out=PATH] [--max-executions=N]\n"
     "      the smallest schedule with the same verdict signature, written to\n"
     "      FILE.min.textproto (or PATH); prints its depth and PCT bound\n"
-    "  smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH] [--target=T]\n"
+    "  smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH] [--target=T] [--any-model]\n"
     "      re-run a saved schedule (text or binary) and print its trace;\n"
     "      exit 0 if clean (or KIND reproduced), 1 on a verdict, 2 bad input\n";
 
@@ -680,7 +680,7 @@ int MinimizeCommand(const std::vector<std::string>& args, std::ostream& out,
 int Replay(const std::vector<std::string>& args, std::ostream& out,
            std::ostream& err) {
   std::optional<Args> a =
-      ParseArgs(args, 1, {"expect", "json", "target"}, {"quiet"}, err);
+      ParseArgs(args, 1, {"expect", "json", "target"}, {"quiet", "any-model"}, err);
   if (!a) return kBadInput;
   if (a->positional.size() != 1) {
     err << "smpfuzz: replay takes exactly one schedule file\n" << kUsage;
@@ -709,6 +709,7 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
     fuzz::TargetInfo info;
     info.target = target;
     info.variants = ScenarioRegistry::Global().ForTarget(target);
+    info.any_model = a->flags.count("any-model") != 0;  // as the campaign ran
     std::ifstream in(path, std::ios::binary);
     if (target.empty() || info.variants.empty() || !in) {
       err << "smpfuzz: " << schedule.status().message()

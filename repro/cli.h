@@ -9,7 +9,7 @@
 //                [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]
 //                [--until-found]
 //   smpfuzz minimize FILE [--out=PATH] [--max-executions=N]
-//   smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH] [--target=T]
+//   smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH] [--target=T] [--any-model]
 //
 // Exit status: 0 success (replay: the execution was clean, or --expect was
 // met); 1 replay produced a verdict (or not the expected one); 2 bad input:
