@@ -85,6 +85,12 @@ int smp_context_kind(void) {
   return static_cast<int>(Running("smp_context_kind", "?", 0).context_kind());
 }
 int smp_context_level(void) { return Running("smp_context_level", "?", 0).context_level(); }
+int smp_intr_enabled(void) {
+  return Running("smp_intr_enabled", "?", 0).interrupts_enabled() ? 1 : 0;
+}
+int smp_context_id(void) {
+  return Running("smp_context_id", "?", 0).CurrentActor().ctx + 1;
+}
 
 int smp_intr_establish(const char* name, int level, void (*fn)(void*), void* arg) {
   return M("smp_intr_establish").AddLine(name, level, [fn, arg] { fn(arg); });
@@ -203,6 +209,14 @@ void smp_ipl_view(size_t offset, size_t size) {
         HwState::Of(m).PeekAt(static_cast<char*>(HwState::Of(m).CpuInfo(cpu)) + offset,
                               static_cast<uint32_t>(size)));
   });
+}
+uint64_t smp_peek(const volatile void* p, size_t size) {
+  if (size != 1 && size != 2 && size != 4 && size != 8) {
+    smp::hw::Unsupported("?", 0, "smp_peek: a location of " + std::to_string(size) +
+                                     " bytes (1, 2, 4 or 8)");
+  }
+  return HwState::Of(M("smp_peek"))
+      .PeekAt(const_cast<const void*>(p), static_cast<uint32_t>(size));
 }
 void smp_mark_atomic(const volatile void* p, size_t size) {
   Machine& m = M("smp_mark_atomic");

@@ -176,6 +176,10 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
   } else if (r->kind == Region::kKmem && site->what[0] != '\0' &&
              std::strstr(site->what, "[]") == nullptr) {
     name = site->what;  // "sc->sc_txpending"
+  } else if (r->kind == Region::kCpuInfo && std::strstr(site->what, "->") != nullptr &&
+             std::strchr(site->what, '[') == nullptr) {
+    // "ci->ci_data.cpu_ipending" on CPU 0: "cpu0.ci_data.cpu_ipending".
+    name = r->name + "." + (std::strstr(site->what, "->") + 2);
   } else {
     name = r->name + (a == r->lo ? std::string() : OffsetText(a - r->lo));
   }

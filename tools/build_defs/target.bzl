@@ -167,3 +167,29 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
             "@smpfuzz//fuzz:corpus_test_main",
         ],
     )
+
+def smp_c_test_scenarios(name, srcs, c_hdrs = [], c_libs = [], deps = []):
+    """Scenarios in C that only a test links (testonly, alwayslink): unit
+    checks of a C library under a target name of their own, with no
+    fuzzer, no corpus test, and no place in smpfuzz or in the registry of
+    any other binary.
+
+    Args:
+      name: the library.
+      srcs: target C (.c) and private headers (.h).
+      c_hdrs: headers of other packages that the C includes.
+      c_libs: C libraries (smp_c_library) the C builds on: ["//kern"].
+      deps: other deps.
+    """
+    c_srcs = [s for s in srcs if s.endswith(".c")]
+    headers = c_hdrs + [s for s in srcs if s.endswith(".h")]
+    native.cc_library(
+        name = name,
+        srcs = _c_objects(name, c_srcs, headers, c_libs),
+        deps = deps + _c_lib_parts(c_libs)[2] + [
+            "@smpfuzz//core:scenario",
+            "@smpfuzz//hw:runtime",
+        ],
+        alwayslink = 1,
+        testonly = 1,
+    )

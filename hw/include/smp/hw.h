@@ -67,6 +67,14 @@ int smp_intr_pending_above(int level);
  * the level of the running handler (0 in a thread). Not scheduling points. */
 int smp_context_kind(void);
 int smp_context_level(void);
+/* Whether this CPU's interrupts are enabled (smp_intr_disable/enable). Not
+ * a scheduling point. */
+int smp_intr_enabled(void);
+/* The running context's identity, stable for its life and distinct from
+ * every other context's of this execution (what curlwp is to an owner
+ * field): 0 for none, so it can be stored as an owner. Not a scheduling
+ * point. */
+int smp_context_id(void);
 
 /* Declaration. An interrupt line of priority `level` (1..31) whose handler
  * `fn(arg)` runs in hard-interrupt context on the CPU it is delivered to,
@@ -163,6 +171,15 @@ void smp_lock_want_at(const volatile void* word, const char* file, int line);
  * priority mask. Lockdep reads it, as that CPU sees it, for its IPL
  * checks. */
 void smp_ipl_view(size_t offset, size_t size);
+/* Not a scheduling point, not traced, not seen by the race detector: the
+ * `size`-byte (1, 2, 4 or 8) location at `p` as the calling CPU sees it
+ * (its own newest store, else memory). For data written only in set-up and
+ * read while the machine runs (a kernel's per-scenario configuration, its
+ * interrupt handler table), which a C++ model kept in plain members: a
+ * real load would add scheduling points the modelled code does not have.
+ * Also usable in set-up and final checks. */
+uint64_t smp_peek(const volatile void* p, size_t size);
+#define smp_peek_var(p) smp_peek((p), sizeof(*(p)))
 /* Marks the `size`-byte location as one accessed with atomic_load/
  * atomic_store (a flag): the race detector never reports it. Atomic
  * loads and stores mark their location by themselves. */
