@@ -13,9 +13,11 @@
 #include <sys/types.h>
 
 struct cpu_data {
-  /* spl, lazy implementation (kern/spl.c): the machine levels this CPU
-   * blocks in software (bit L: level L), and the interrupt lines taken
-   * while blocked, waiting for splx to replay them (bit n: line n). */
+  /* spl, lazy implementation (kern/spl_lazy.c, <machine/intr.h>): the
+   * machine levels this CPU blocks in software (bit L: level L; lockdep
+   * reads it through smp_ipl_view), and the interrupt lines taken while
+   * blocked, waiting for splx to replay them (bit n: line n; CAS only).
+   * Untouched under the hardware-mask spl. */
   uint32_t cpu_ilevel_mask;
   uint64_t cpu_ipending;
   /* mutex(9) (kern/kern_mutex.c): spin mutexes held, and the spl cookie
@@ -25,8 +27,12 @@ struct cpu_data {
   int cpu_mtx_oldspl;
   /* kernel_lock (kern/kern_lock.c): this CPU's recursion depth. */
   int cpu_biglock_count;
-  /* softint(9) (kern/kern_softint.c): levels with work pending here
-   * (bit L: softint level L). */
+  /* softint(9) (kern/kern_softint.c): the handlers pending here, one bit
+   * per handler (its index in kern_softint.c's table); the eight bits
+   * from 8 * L are the handlers of level L (SOFTINT_BIO .. SOFTINT_NET,
+   * NetBSD's numbering), so a level's pending set is one mask. Set and
+   * cleared with CAS: a hard interrupt on this CPU and other CPUs
+   * (softint_schedule_cpu) set bits too. */
   uint32_t cpu_softints;
 };
 
