@@ -1,36 +1,25 @@
-// The spin_mutex target: the primitives first under no preemption (one
-// known execution each, checked from inside with SMP_ASSERT), then every
-// registered scenario under the random scheduler with fixed seeds, the
-// 2003 tech-kern scenario's two verdicts, and what the one-CPU-per-level
-// policy costs.
+// The spin_mutex target: the kernel's locks (//kern) first under no
+// preemption (the spin_mutex_unit scenarios, one known execution each,
+// checked from inside with KASSERT), then every registered scenario under
+// the random scheduler with fixed seeds, the 2003 tech-kern scenario's two
+// verdicts, and what the one-CPU-per-level policy costs.
 #include <cstdio>
 #include <memory>
 #include <string>
 
-#include "core/cell.h"
 #include "core/executor.h"
-#include "core/machine.h"
 #include "core/scenario.h"
+#include "core/trace.h"
 #include "gtest/gtest.h"
 #include "schedulers/no_preemption.h"
 #include "schedulers/random_scheduler.h"
 #include "schedulers/replay_scheduler.h"
 #include "schedulers/search.h"
-#include "targets/spin_mutex/cpu_info.h"
-#include "targets/spin_mutex/kernel_lock.h"
-#include "targets/spin_mutex/mutex.h"
-#include "targets/spin_mutex/tech_kern_2003.h"
-#include "targets/spl/hard_spl.h"
 #include "targets/testing/search_expectations.h"
 
 namespace smp::spin_mutex {
 namespace {
 
-using spl::IPL_NONE;
-using spl::IPL_SCHED;
-using spl::IPL_VM;
-using spl::kLevelSched;
-using spl::kLevelVm;
 using target_testing::ExpectFinds;
 using target_testing::ExpectSilent;
 using target_testing::Search;
@@ -44,108 +33,40 @@ using target_testing::SpecOf;
 #endif
 constexpr uint64_t kSilentRuns = SMP_SILENT_RUNS;
 
-template <typename Body>
-Verdict RunOnce(int cpus = 2) {
-  ScenarioSpec spec;
-  spec.target = "spin_mutex_test";
-  spec.variant = "unit";
-  spec.num_cpus = cpus;
-  spec.max_steps = 5000;
-  spec.make = [](Machine& m) -> std::unique_ptr<Scenario> {
-    return std::make_unique<Body>(m);
-  };
-  Executor executor(spec);
+// One execution of a spin_mutex_unit scenario under no preemption.
+Verdict RunOnce(const char* variant) {
+  Executor executor(SpecOf("spin_mutex_unit", variant));
   NoPreemptionScheduler none;
   return executor.Run(none).verdict;
 }
 
-struct Kernel {
-  explicit Kernel(Machine& m) : spl(m), ci(m, spl) {}
-  spl::HardSpl spl;
-  CpuInfo ci;
-};
-
 // ---------------------------------------------------------------------------
-// Primitives, no preemption
+// Primitives, no preemption (targets/spin_mutex/spin_mutex_unit.c)
 
 // Two spin mutexes at different IPLs, released in the other order: the
 // IPL goes up with the first, further with the second, and back to the
-// saved one only with the last release.
-struct SpinIpl : Scenario {
-  explicit SpinIpl(Machine& m)
-      : k(m), a(k.ci, "a", IPL_VM), b(k.ci, "b", IPL_SCHED) {
-    m.AddThread("t0", 0, [this, &m] {
-      mutex_spin_enter(a);
-      SMP_ASSERT(m, m.mask() == kLevelVm, "raised to a's IPL");
-      SMP_ASSERT(m, mutex_owned(a), "mutex_owned");
-      mutex_spin_enter(b);
-      SMP_ASSERT(m, m.mask() == kLevelSched, "raised to b's IPL");
-      SMP_ASSERT(m, k.ci.mtx_count(0).Peek() == 2, "two spin mutexes held");
-      mutex_spin_exit(a);
-      SMP_ASSERT(m, m.mask() == kLevelSched, "not the last: IPL stays");
-      SMP_ASSERT(m, !mutex_owned(a), "released");
-      mutex_spin_exit(b);
-      SMP_ASSERT(m, m.mask() == 0, "the last restores the saved IPL");
-      SMP_ASSERT(m, k.ci.AllReleased(), "count back to zero");
-      SMP_ASSERT(m, mutex_tryenter(a), "tryenter on a free mutex");
-      SMP_ASSERT(m, m.mask() == kLevelVm, "tryenter raised the IPL");
-      mutex_exit(a);
-      SMP_ASSERT(m, m.mask() == 0, "and mutex_exit lowered it");
-    });
-  }
-  Kernel k;
-  Kmutex a, b;
-};
-
+// saved one only with the last release; tryenter raises, mutex_exit lowers.
 TEST(Kmutex, SpinMutexRaisesFirstAndRestoresOnTheLastRelease) {
-  const Verdict v = RunOnce<SpinIpl>();
+  const Verdict v = RunOnce("spin_ipl");
   EXPECT_TRUE(v.clean()) << v.message;
 }
 
-// mutex_init's kind follows the IPL; an adaptive mutex knows its owner.
-struct Kinds : Scenario {
-  explicit Kinds(Machine& m)
-      : k(m), adaptive(k.ci, "v", IPL_NONE), spin(k.ci, "s", IPL_VM) {
-    m.AddThread("t0", 0, [this, &m] {
-      SMP_ASSERT(m, !adaptive.spin() && spin.spin(), "kind by IPL");
-      mutex_enter(adaptive);
-      SMP_ASSERT(m, mutex_owned(adaptive), "owner is the caller");
-      SMP_ASSERT(m, m.mask() == 0, "an adaptive mutex leaves the IPL alone");
-      mutex_exit(adaptive);
-    });
-    m.AddThread("t1", 1, [this, &m] {
-      SMP_ASSERT(m, !mutex_owned(adaptive), "not the owner");
-    });
-  }
-  Kernel k;
-  Kmutex adaptive, spin;
-};
-
-TEST(Kmutex, TheIplChoosesSpinOrAdaptive) {
-  const Verdict v = RunOnce<Kinds>();
+// mutex_init's kind follows the type and the IPL (MUTEX_DEFAULT at a soft
+// IPL is adaptive, MUTEX_SPIN there a spin mutex); an adaptive mutex
+// knows its owner.
+TEST(Kmutex, TheTypeAndIplChooseSpinOrAdaptive) {
+  const Verdict v = RunOnce("kinds");
   EXPECT_TRUE(v.clean()) << v.message;
 }
 
 // kernel_lock: re-entered by its CPU, counted per CPU.
-struct Giant : Scenario {
-  explicit Giant(Machine& m) : k(m), kl(k.ci) {
-    m.AddThread("t0", 0, [this, &m] {
-      KERNEL_LOCK(kl, 1);
-      KERNEL_LOCK(kl, 2);
-      SMP_ASSERT(m, k.ci.biglock_count(0).Peek() == 3, "recursion counted");
-      KERNEL_UNLOCK_ONE(kl);
-      SMP_ASSERT(m, k.ci.biglock_count(0).Peek() == 2, "one dropped");
-      KERNEL_UNLOCK_ALL(kl);
-      SMP_ASSERT(m, k.ci.AllReleased(), "all dropped");
-      SMP_ASSERT(m, m.mask() == 0, "the IPL is back");
-    });
-  }
-  Kernel k;
-  KernelLock kl;
-};
-
 TEST(KernelLock, IsRecursivePerCpu) {
-  const Verdict v = RunOnce<Giant>();
+  const Verdict v = RunOnce("giant");
+  EXPECT_TRUE(v.clean()) << v.message;
+}
+
+TEST(SimpleLock, TryFailsOnAHeldLock) {
+  const Verdict v = RunOnce("simple");
   EXPECT_TRUE(v.clean()) << v.message;
 }
 
@@ -224,7 +145,7 @@ TEST(SpinMutexScenarios, AcquireBeforeRaiseIsReportedWithBothSites) {
   const Finding f = ExpectFinds(SpecOf("spin_mutex", "acquire_before_raise"), 1);
   EXPECT_EQ(f.verdict.signature, "ipl-unsafe sc_lock level 8 intr dev");
   EXPECT_NE(f.verdict.message.find("(CPU mask 0, interrupts on) at "
-                                   "targets/spin_mutex/mutex_scenarios.cc:"),
+                                   "targets/spin_mutex/mutex_scenarios.c:"),
             std::string::npos)
       << f.verdict.message;
 }
@@ -299,34 +220,41 @@ TEST(TechKern2003, TheScheduleThatHitsItDeadlocksAcrossTwoCpus) {
   EXPECT_EQ(executor.Run(replay).verdict.kind, VerdictKind::kDeadlock);
 }
 
-// Runs the 2003 scenario `n` times directly on a Machine and sums what the
-// lazy spl did, to compare the fixes' cost.
+// Runs the 2003 scenario `n` times and sums what the lazy spl did, read
+// from each execution's trace: steps, spins on a level token ("ipl.bio":
+// a CPU waiting for a level), IPIs sent by the spl (interrupts forwarded
+// to a token's owner) and interrupts deferred (CASes on ci_ipending).
 struct Cost {
   double steps = 0, token_waits = 0, forwarded = 0, deferred = 0;
   uint64_t runs_with_wait = 0;
 };
 
-Cost Measure(TechKern2003::Config config, uint64_t n) {
+bool Contains(const std::string& s, const char* part) {
+  return s.find(part) != std::string::npos;
+}
+
+Cost Measure(const char* variant, uint64_t n) {
   Cost c;
-  FiberPool pool;
-  RandomScheduler random(1);
+  Executor executor(SpecOf("spin_mutex", variant));
   for (uint64_t i = 0; i < n; ++i) {
-    random.Reseed(ExecutionSeed(2003, i));
-    Machine::Options o;
-    o.num_cpus = 3;
-    o.max_steps = 6000;
-    Machine m(pool, random, o);
-    auto scenario = std::make_unique<TechKern2003>(m, config);
-    m.SetFinalCheck([&] { scenario->Check(m); });
-    const Verdict v = m.Run();
-    EXPECT_TRUE(v.clean()) << v.message;
-    c.steps += static_cast<double>(m.step());
-    const auto& s = scenario->stats();
-    c.token_waits += static_cast<double>(s.token_waits);
-    c.forwarded += static_cast<double>(s.forwarded);
-    c.deferred += static_cast<double>(s.deferred);
-    c.runs_with_wait += s.token_waits != 0;
-    scenario.reset();
+    RandomScheduler random(ExecutionSeed(2003, i));
+    Trace trace;
+    const Execution e = executor.Run(random, 0, &trace);
+    EXPECT_TRUE(e.verdict.clean()) << e.verdict.message;
+    uint64_t waits = 0;
+    for (const Event& ev : trace.events) {
+      const bool spl = ev.file != nullptr && Contains(ev.file, "spl_lazy.c");
+      if (ev.op == Op::kSpin && spl && trace.cells[ev.obj].rfind("ipl.", 0) == 0) {
+        ++waits;
+      } else if (ev.op == Op::kIpi && spl) {
+        c.forwarded += 1;
+      } else if (ev.op == Op::kCas && Contains(trace.cells[ev.obj], "ipending")) {
+        c.deferred += 1;
+      }
+    }
+    c.steps += static_cast<double>(e.steps);
+    c.token_waits += static_cast<double>(waits);
+    c.runs_with_wait += waits != 0;
   }
   c.steps /= n;
   c.token_waits /= n;
@@ -353,9 +281,9 @@ TEST(TechKern2003, OneCpuPerLevelTokensOrderTheirLevelUnderRelaxed) {
 }
 
 TEST(TechKern2003, OneCpuPerLevelSerializesLevelsAndForwardsInterrupts) {
-  constexpr uint64_t kRuns = 5000;
-  const Cost ordered = Measure({spl::SplNames::kOrdered, false}, kRuns);
-  const Cost policy = Measure({spl::SplNames::kHistorical, true}, kRuns);
+  constexpr uint64_t kRuns = 2000;
+  const Cost ordered = Measure("tech_kern_2003_ordered", kRuns);
+  const Cost policy = Measure("tech_kern_2003_one_cpu_per_level", kRuns);
   std::printf(
       "2003 fixes over %llu executions (means per execution):\n"
       "  ordered levels:   %.1f steps, %.2f deferred, %.2f token waits, "
