@@ -182,6 +182,12 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
     name = r->name + "." + (std::strstr(site->what, "->") + 2);
   } else {
     name = r->name + (a == r->lo ? std::string() : OffsetText(a - r->lo));
+    // Reached through a pointer ("cv->cv_gen" into global uart0): the
+    // expression says which field, the offset which instance.
+    if (site->what[0] != '\0' && std::strchr(site->what, '[') == nullptr &&
+        std::strstr(site->what, "->") != nullptr) {
+      name += std::string(" (") + site->what + ")";
+    }
   }
   auto cell = std::make_unique<AddrCell>(m_, std::move(name),
                                          const_cast<void*>(addr), size,
