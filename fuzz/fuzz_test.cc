@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <utility>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "fuzz/input.h"
 #include "fuzz/mutator.h"
 #include "gtest/gtest.h"
+#include "repro/findings.h"
 #include "repro/minimize.h"
 #include "repro/schedule_io.h"
 
@@ -373,6 +375,55 @@ TEST(FuzzHarness, AnyModelReportsTheStrongestModelThatStillShowsIt) {
   EXPECT_NE(saved.find("memory_model: TSO"), std::string::npos) << saved;
   EXPECT_NE(saved.find("membar_sync"), std::string::npos) << saved;
   EXPECT_EQ(saved.find("under relaxed"), std::string::npos) << saved;
+}
+
+
+// Issue 18: a new fuzzer process confirmed and minimized a membar_misuse
+// finding already on disk again (8-11 s), because its execution ends with
+// "assertion ..." and the folder says "membar-misuse assertion ...".
+TEST(FuzzHarness, AFindingOnDiskIsNotConfirmedAgainByANewProcess) {
+  const std::string out = TestDir("known-on-disk");
+  auto first = Pinned("sleep", "mutex_exit_no_barrier", out);
+  ASSERT_NE(first, nullptr);
+  RandomInputs inputs(*first, 18);
+  std::string found;
+  for (int i = 0; i < 5000 && found.empty(); ++i) {
+    const std::string b = inputs.Next();
+    if (first->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size())) found = b;
+  }
+  ASSERT_FALSE(found.empty()) << "no finding to start from";
+  ASSERT_EQ(first->confirmations(), 1u);
+  const std::string saved = SavedText(out);
+  ASSERT_NE(saved.find("kind: membar_misuse"), std::string::npos) << saved;
+  ASSERT_NE(saved.find("unclassified: "), std::string::npos) << saved;
+
+  HarnessOptions o;  // the same folder, not emptied
+  o.target = "sleep";
+  o.variant = "mutex_exit_no_barrier";
+  o.out = out;
+  auto second = Harness::Create(o);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_FALSE(
+      (*second)->Run(reinterpret_cast<const uint8_t*>(found.data()), found.size()));
+  EXPECT_EQ((*second)->confirmations(), 0u);
+  EXPECT_EQ(SavedText(out), saved) << "the folder was written again";
+}
+
+// Folders saved before the unclassified signature was written down are
+// recognised by the classification's prefix.
+TEST(FuzzHarness, OlderFindingFoldersAreKnownByTheirUnclassifiedSignature) {
+  const std::string out = TestDir("older-folder");
+  std::filesystem::remove_all(out);
+  const std::filesystem::path dir =
+      std::filesystem::path(out) / "sleep" / "mutex_exit_no_barrier" / "membar_misuse-1";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "verdict.txt")
+      << "kind: membar_misuse\nsignature: membar-misuse assertion x\nscenario: s\n"
+         "unclassified: not a header line\n";
+  std::ofstream(dir / "schedule.textproto") << "# membar_misuse\n";
+  const std::set<std::string> known = SavedSignatures(out, "sleep");
+  EXPECT_EQ(known, (std::set<std::string>{"membar-misuse assertion x", "assertion x"}));
+  EXPECT_TRUE(SavedSignatures(out, "sleep", "other").empty());
 }
 
 }  // namespace

@@ -77,8 +77,15 @@ bool Harness::Run(const uint8_t* data, size_t size) {
   ScheduleRun run = SchedulerFor(s);
   const Execution e = executor.Run(*run.scheduler, s.max_steps());
   if (e.verdict.clean() || known_.count(e.verdict.signature) != 0) return false;
+  // Not known here: perhaps on disk, from an earlier process or a sibling
+  // of this campaign. Confirming and minimizing again would take seconds
+  // only to find the folder there; the folder knows the finding also by
+  // its unclassified signature, which is what this execution ended with.
+  known_.merge(SavedSignatures(options_.out, spec.target, spec.variant));
+  if (known_.count(e.verdict.signature) != 0) return false;
   known_.insert(e.verdict.signature);  // the fast path's signature
 
+  ++confirmations_;
   Finding f = Confirm(executor, e, s.seed(), s.max_steps());
   if (options_.any_model) f = StrongestModel(executor, f);
   if (f.verdict.signature != e.verdict.signature &&
@@ -88,7 +95,8 @@ bool Harness::Run(const uint8_t* data, size_t size) {
   // Minimized before it is saved: what a person reads is the smallest
   // schedule with this signature.
   absl::StatusOr<SavedFinding> saved =
-      SaveMinimized(options_.out, spec, f, options_.self);
+      SaveMinimized(options_.out, spec, f, options_.self, kMinimizeBudget,
+                    e.verdict.signature);
   if (!saved.ok()) {
     std::fprintf(stderr, "smpfuzz: cannot save a finding: %s\n",
                  std::string(saved.status().message()).c_str());

@@ -8,7 +8,10 @@
 // <signature>" line; Run() then returns true and the caller aborts, so
 // libFuzzer keeps the input. Known signatures (on disk already, or found
 // earlier by this process) return false: a campaign does not crash again
-// and again on the same bug. Clean executions never abort.
+// and again on the same bug. A signature this process has not seen is
+// looked up in the findings folder (repro/findings.h SavedSignatures)
+// before anything is confirmed, under the signature the execution ended
+// with, before classification. Clean executions never abort.
 //
 // Configuration (environment, so that libFuzzer's own flags stay its own):
 //   SMPFUZZ_VARIANT   fuzz only this variant of the target
@@ -69,6 +72,9 @@ class Harness {
                    size_t b_size, uint8_t* out, size_t max_out, unsigned int seed);
 
   const TargetInfo& info() const { return info_; }
+  // How many executions were confirmed (Confirm, minimization, save): one
+  // per new finding, none for a finding already on disk.
+  uint64_t confirmations() const { return confirmations_; }
 
  private:
   explicit Harness(HarnessOptions options) : options_(std::move(options)) {}
@@ -80,6 +86,7 @@ class Harness {
   std::map<std::string, std::unique_ptr<Executor>> executors_;
   std::unique_ptr<InterleavingCoverage> coverage_;
   std::set<std::string> known_;  // signatures already reported or on disk
+  uint64_t confirmations_ = 0;
 };
 
 }  // namespace smp::fuzz

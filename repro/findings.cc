@@ -3,6 +3,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -35,7 +37,8 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                          const Finding& finding,
                                          const std::string& replay_prefix,
                                          const proto::Schedule* schedule,
-                                         const std::string& note) {
+                                         const std::string& note,
+                                         const std::string& unclassified) {
   char hash[17];
   std::snprintf(hash, sizeof hash, "%08" PRIx64,
                 HashText(finding.verdict.signature) & 0xffffffffu);
@@ -66,6 +69,9 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
         (dir / "verdict.txt").string(),
         absl::StrCat("kind: ", std::string(VerdictKindName(finding.verdict.kind)),
                      "\nsignature: ", finding.verdict.signature,
+                     unclassified.empty() || unclassified == finding.verdict.signature
+                         ? ""
+                         : absl::StrCat("\nunclassified: ", unclassified),
                      "\nscenario: ", spec.name(), "\nreplay: ", replay, "\n",
                      note, "\n", finding.verdict.message, "\n"));
   }
@@ -99,14 +105,46 @@ absl::StatusOr<SavedFinding> SaveMinimized(const std::string& out,
                                            const ScenarioSpec& spec,
                                            const Finding& finding,
                                            const std::string& replay_prefix,
-                                           uint64_t budget) {
+                                           uint64_t budget,
+                                           const std::string& unclassified) {
   const proto::Schedule schedule = ScheduleOf(spec, finding);
   absl::StatusOr<MinimizeResult> m = Minimize(schedule, budget);
   if (!m.ok() || m->verdict.signature != finding.verdict.signature) {
-    return SaveFinding(out, spec, finding, replay_prefix);
+    return SaveFinding(out, spec, finding, replay_prefix, nullptr, "", unclassified);
   }
   return SaveFinding(out, spec, FindingOf(*m), replay_prefix, &m->schedule,
-                     MinimizeSummary(*m));
+                     MinimizeSummary(*m), unclassified);
+}
+
+std::set<std::string> SavedSignatures(const std::string& out, const std::string& target,
+                                      const std::string& variant) {
+  std::set<std::string> known;
+  std::error_code ec;
+  const fs::path root = fs::path(out) / target / variant;
+  if (!fs::is_directory(root, ec)) return known;
+  // <root>[/<variant>]/<kind>-<hash>/{schedule.textproto,verdict.txt}
+  for (fs::recursive_directory_iterator it(root, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    if (it->path().filename() != "schedule.textproto") continue;  // complete ones
+    std::ifstream in(it->path().parent_path() / "verdict.txt");
+    // The header lines only: the message below them is free text.
+    std::string line, signature, unclassified;
+    while (std::getline(in, line) && line.rfind("scenario: ", 0) != 0) {
+      if (line.rfind("signature: ", 0) == 0) {
+        signature = line.substr(11);
+      } else if (line.rfind("unclassified: ", 0) == 0) {
+        unclassified = line.substr(14);
+      }
+    }
+    if (signature.empty()) continue;
+    constexpr std::string_view kMisuse = "membar-misuse ";
+    if (unclassified.empty() && signature.rfind(kMisuse, 0) == 0) {
+      unclassified = signature.substr(kMisuse.size());
+    }
+    known.insert(signature);
+    if (!unclassified.empty()) known.insert(unclassified);
+  }
+  return known;
 }
 
 }  // namespace smp

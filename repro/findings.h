@@ -4,11 +4,17 @@
 //     trace.txt            the rendered trace
 //     trace.json           the same as Chrome trace-event JSON (Perfetto)
 //     verdict.txt          kind, signature, message and the replay command
+//                          (and "unclassified:", the signature the
+//                          execution ended with before classification,
+//                          when that differs: "assertion ..." for a
+//                          "membar-misuse assertion ..." finding)
 // A finding already on disk with the same signature is left as it is, so
 // a second run never overwrites (or loses) what an earlier one found.
 #ifndef SMPFUZZ_REPRO_FINDINGS_H_
 #define SMPFUZZ_REPRO_FINDINGS_H_
 
+#include <cstdint>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,23 +34,39 @@ struct SavedFinding {
 // runs smpfuzz (e.g. "tools/smpfuzz"), used in the printed replay command.
 // `schedule`, if given, is written instead of the one made from `finding`
 // (a minimized schedule keeps its own configuration); `note` is added to
-// verdict.txt (the minimization summary).
+// verdict.txt (the minimization summary). `unclassified` is the signature
+// the finding's execution ended with before Confirm classified it (empty
+// or equal to the finding's: nothing is written).
 absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                          const ScenarioSpec& spec,
                                          const Finding& finding,
                                          const std::string& replay_prefix,
                                          const proto::Schedule* schedule = nullptr,
-                                         const std::string& note = "");
+                                         const std::string& note = "",
+                                         const std::string& unclassified = "");
+
+inline constexpr uint64_t kMinimizeBudget = 3000;
 
 // Minimizes the finding's schedule (repro/minimize.h, at most `budget`
 // replays) and saves the minimized schedule, its trace and, in
 // verdict.txt, the minimization summary (size before/after, depth, PCT
 // bound). Falls back to the unminimized finding if minimizing fails.
+// `unclassified` as for SaveFinding.
 absl::StatusOr<SavedFinding> SaveMinimized(const std::string& out,
                                            const ScenarioSpec& spec,
                                            const Finding& finding,
                                            const std::string& replay_prefix,
-                                           uint64_t budget = 3000);
+                                           uint64_t budget = kMinimizeBudget,
+                                           const std::string& unclassified = "");
+
+// Every signature a complete finding below <out>/<target>/ (of `variant`
+// only, unless it is empty) is known by: its own and its unclassified one.
+// For a folder saved without an "unclassified:" line, a "membar-misuse X"
+// signature is also known as X (ClassifyMembarMisuse's prefix), so
+// findings saved by older runs are recognised too. Missing or unreadable
+// folders contribute nothing.
+std::set<std::string> SavedSignatures(const std::string& out, const std::string& target,
+                                      const std::string& variant = "");
 
 // The one-line minimization summary SaveMinimized writes.
 struct MinimizeResult;
