@@ -334,6 +334,9 @@ class Machine {
   uint64_t hidden_accesses() const { return hidden_accesses_; }
   // A free-form trace line (kept only while recording).
   void Note(std::string text, Loc loc = Loc::Here());
+  // Whether this execution records a trace: a caller that builds a Note's
+  // text at some cost builds it only then.
+  bool recording() const { return record_; }
 
   // Ends the execution with `verdict` (first verdict wins). From a context
   // it does not return: the context's stack is abandoned, not unwound, so

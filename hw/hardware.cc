@@ -319,9 +319,11 @@ uint32_t smp_bus_read_at(bus_space_tag_t t, bus_space_handle_t h, bus_size_t off
   s.EnterDevice();
   const uint32_t v = d->ops->read(d->dev, off, width);
   s.ExitDevice();
-  m.Note(d->name + ": read " + std::to_string(width) + "@" + std::to_string(off) +
-             " = " + std::to_string(v),
-         Loc{file, line});
+  if (m.recording()) {
+    m.Note(d->name + ": read " + std::to_string(width) + "@" + std::to_string(off) +
+               " = " + std::to_string(v),
+           Loc{file, line});
+  }
   return v;
 }
 
@@ -332,10 +334,15 @@ void smp_bus_write_at(bus_space_tag_t t, bus_space_handle_t h, bus_size_t off,
   HwState& s = HwState::Of(m);
   const HwState::Device* d = s.device(h);
   if (d == nullptr) smp::hw::Unsupported(file, line, "bus_space_write on a handle no device has");
-  m.Yield(Loc{file, line});
-  m.Note(d->name + ": write " + std::to_string(width) + "@" + std::to_string(off) +
-             " = " + std::to_string(value),
-         Loc{file, line});
+  // An uncached register write: ordered after the CPU's earlier stores, as
+  // on x86, so the chip sees what a command announces (a full barrier,
+  // shown as membar_sync; it is the write's one scheduling point).
+  m.Membar(smp::Barrier::kSync, Loc{file, line});
+  if (m.recording()) {
+    m.Note(d->name + ": write " + std::to_string(width) + "@" + std::to_string(off) +
+               " = " + std::to_string(value),
+           Loc{file, line});
+  }
   s.EnterDevice();
   d->ops->write(d->dev, off, value, width);
   s.ExitDevice();

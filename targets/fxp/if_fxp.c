@@ -28,12 +28,6 @@
 #define CSR_WRITE_1(sc, reg, v) \
   bus_space_write_1(0, (bus_space_handle_t)smp_peek_var(&(sc)->sc_sh), (reg), (v))
 
-/* bus_space_barrier(WRITE) before a command: the register write reaches
- * the chip at once, past the CPU's store buffer, so the ring stores it
- * announces must be visible first (a full barrier; the C++ model's
- * doorbell was an atomic in memory, which drained them). */
-#define FXP_CSR_BARRIER() membar_sync()
-
 #define FXP_LOCK(sc) mutex_enter(&(sc)->sc_mtx)
 #define FXP_UNLOCK(sc) mutex_exit(&(sc)->sc_mtx)
 
@@ -59,7 +53,6 @@ void fxp_init_locked(struct fxp_softc* sc) {
   /* Suspend the CU at the end of its current block and wait until the
    * chip says so. */
   if (*cus == FXP_CUS_ACTIVE) {
-    FXP_CSR_BARRIER();
     CSR_WRITE_1(sc, FXP_CSR_SCB_COMMAND, FXP_SCB_COMMAND_CU_SUSPEND);
     fxp_cu_wait(sc, FXP_CUS_ACTIVE);
     membar_acquire();
@@ -67,7 +60,6 @@ void fxp_init_locked(struct fxp_softc* sc) {
   sc->sc_config = sc->sc_config + 1; /* reprogram the configuration */
   if (*cus == FXP_CUS_SUSPENDED) {
     /* Resume where it stopped: blocks still handed over go out after all. */
-    FXP_CSR_BARRIER();
     CSR_WRITE_1(sc, FXP_CSR_SCB_COMMAND, FXP_SCB_COMMAND_CU_RESUME);
     fxp_cu_wait(sc, FXP_CUS_SUSPENDED);
   }
@@ -97,7 +89,6 @@ int fxp_start_locked(struct fxp_softc* sc, uint32_t id) {
   if (FXP_FLAG(sc, FXP_F_WATCHDOG)) ifp->if_timer = FXP_WATCHDOG_TICKS;
   /* The CU resume must not overtake the handover: a CU woken by it that
    * finds the block still free sleeps until the next command. */
-  FXP_CSR_BARRIER();
   CSR_WRITE_1(sc, FXP_CSR_SCB_COMMAND, FXP_SCB_COMMAND_CU_RESUME);
   return 1;
 }

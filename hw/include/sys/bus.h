@@ -4,6 +4,9 @@
  * reads and writes are callbacks. Each bus_space_read/write is one
  * scheduling point; the callback runs within it, atomically, and its own
  * memory accesses are the device's, not the CPU's (no further points).
+ * A bus_space_write is ordered after the CPU's earlier stores, as an
+ * uncached write on x86 is: the device sees every store made before it
+ * (the trace shows the write's point as a membar_sync).
  * bus_dmamap_sync is one scheduling point with the ordering a DMA handover
  * needs: PREWRITE/PREREAD order the CPU's earlier stores before the
  * device may see later ones (membar_release); POSTREAD/POSTWRITE make the

@@ -90,6 +90,13 @@
 #define IPL_VM 5
 #define IPL_SCHED 6
 #define IPL_HIGH 7
+/* The device classes of older drivers: since NetBSD 5 every device
+ * interrupt is at IPL_VM, and these are its aliases
+ * (mutex_init(&sc->sc_mtx, MUTEX_DEFAULT, IPL_NET) is a spin mutex at
+ * IPL_VM). */
+#define IPL_BIO IPL_VM
+#define IPL_NET IPL_VM
+#define IPL_TTY IPL_VM
 
 /* The machine levels (the `level` of an interrupt line). */
 #define SPL_LEVEL_SOFTCLOCK 1

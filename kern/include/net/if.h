@@ -40,11 +40,6 @@
 #include <sys/mutex.h>
 #include <sys/types.h>
 
-/* NetBSD: network interrupts are at IPL_VM (IPL_NET is its alias). */
-#ifndef IPL_NET
-#define IPL_NET IPL_VM
-#endif
-
 #define IFNAMSIZ 16
 #define IFF_UP 0x0001
 #define IFF_RUNNING 0x0040
