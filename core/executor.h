@@ -14,7 +14,7 @@
 
 #include <cstdint>
 #include <map>
-#include <string>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -87,11 +87,17 @@ class Executor {
     forbidden_ = std::move(forbidden);
   }
 
-  // Scratch for schedulers/search.cc (ClassifyMembarMisuse): whether a short
-  // SC search reaches a verdict signature, keyed by the signature and the
-  // settings above. The entries are a pure function of their keys, so the
-  // memo changes no result, only how long a minimization takes.
-  std::map<std::string, uint64_t>& sc_reach_memo() { return sc_reach_memo_; }
+  // Per-executor state of a component above core (a detector's cache,
+  // such as schedulers/membar_misuse.h's), made on first use and kept for
+  // the executor's life: one `T` (default-constructible) per type. Core
+  // never reads it, so it changes no execution.
+  template <typename T>
+  T& Attachment() {
+    static const char tag = 0;  // a key per T; only looked up, never iterated
+    std::shared_ptr<void>& slot = attachments_[&tag];
+    if (slot == nullptr) slot = std::make_shared<T>();
+    return *static_cast<T*>(slot.get());
+  }
 
   const ScenarioSpec& spec() const { return spec_; }
   FiberPool& pool() { return pool_; }
@@ -110,7 +116,7 @@ class Executor {
   BlockHook* block_hook_ = nullptr;
   std::vector<SiteBarrier> site_barriers_;
   std::vector<Reorder> forbidden_;
-  std::map<std::string, uint64_t> sc_reach_memo_;
+  std::map<const void*, std::shared_ptr<void>> attachments_;
   FiberPool pool_;
 };
 

@@ -8,6 +8,8 @@
 #ifndef SMPFUZZ_CORE_LOC_H_
 #define SMPFUZZ_CORE_LOC_H_
 
+#include <string>
+
 namespace smp {
 
 struct Loc {
@@ -19,6 +21,11 @@ struct Loc {
     return Loc{file, line};
   }
 };
+
+// "file:line": how every report and trace names a location.
+inline std::string LocText(Loc loc) {
+  return std::string(loc.file) + ":" + std::to_string(loc.line);
+}
 
 }  // namespace smp
 

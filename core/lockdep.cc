@@ -3,12 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/report.h"
+
 namespace smp {
 namespace {
-
-std::string LocText(Loc loc) {
-  return std::string(loc.file) + ":" + std::to_string(loc.line);
-}
 
 // Machine levels 1..mask (bit L: level L).
 uint32_t LevelsUpTo(int mask) {
@@ -17,54 +15,35 @@ uint32_t LevelsUpTo(int mask) {
   return ((1u << (mask + 1)) - 1) & ~1u;
 }
 
-std::string ContextName(const Machine& m, const Actor& a) {
-  if (a.kind == CtxKind::kThread) return "thread " + m.thread_name(a.obj);
-  return std::string(a.kind == CtxKind::kSoftIntr ? "softint " : "intr ") +
-         m.line_name(a.obj);
+const std::string& ObjName(const Machine& m, const Actor& a) {
+  return a.kind == CtxKind::kThread ? m.thread_name(a.obj) : m.line_name(a.obj);
 }
 
+std::string ContextName(const Machine& m, const Actor& a) {
+  return ContextLabel(a.kind, ObjName(m, a));
+}
+
+// Actors come from events: their CPU is always a real one.
 std::string Describe(const Machine& m, const Actor& a) {
-  std::string s = ContextName(m, a);
-  if (a.kind != CtxKind::kThread) s += " (level " + std::to_string(a.level) + ")";
-  return s + " on CPU" + std::to_string(a.cpu);
+  return ContextText(a.kind, ObjName(m, a), a.level, a.cpu);
 }
 
 std::string Quoted(const Machine& m, int lock) {
   return "'" + m.lock_name(lock) + "'";
 }
 
-// A lockdep-style "possible scenario": lines placed in CPU columns.
-class ScenarioText {
+// A lockdep-style "possible scenario": CPU0..CPU(columns-1).
+class ScenarioText : public ScenarioColumns {
  public:
-  explicit ScenarioText(int columns) : columns_(columns) {}
-  void Add(int column, std::string text) {
-    lines_.emplace_back(column, std::move(text));
-  }
-  std::string Render() const {
-    constexpr size_t kWidth = 34;
-    std::string s = "\n possible scenario:\n";
-    std::string head = "  ", rule = "  ";
-    for (int c = 0; c < columns_; ++c) {
-      std::string h = "     CPU" + std::to_string(c);
-      std::string r = "     ----";
-      h.resize(kWidth, ' ');
-      r.resize(kWidth, ' ');
-      head += h;
-      rule += r;
-    }
-    while (!head.empty() && head.back() == ' ') head.pop_back();
-    while (!rule.empty() && rule.back() == ' ') rule.pop_back();
-    s += head + "\n" + rule + "\n";
-    for (const auto& [column, text] : lines_) {
-      s += "  " + std::string(kWidth * column, ' ') + text + "\n";
-    }
-    s += "\n  *** DEADLOCK ***\n";
-    return s;
-  }
+  explicit ScenarioText(int columns)
+      : ScenarioColumns(Cpus(columns), Heads::kRuled) {}
 
  private:
-  int columns_;
-  std::vector<std::pair<int, std::string>> lines_;
+  static std::vector<int> Cpus(int columns) {
+    std::vector<int> cpus;
+    for (int c = 0; c < columns; ++c) cpus.push_back(c);
+    return cpus;
+  }
 };
 
 std::string RecursionMessage(const Machine& m, const Actor& who, int lock,

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/cell.h"
+#include "core/report.h"
 
 namespace smp {
 namespace {
@@ -20,10 +21,6 @@ namespace {
       std::abort();                                                        \
     }                                                                      \
   } while (0)
-
-std::string LocText(Loc loc) {
-  return std::string(loc.file) + ":" + std::to_string(loc.line);
-}
 
 }  // namespace
 
@@ -1255,17 +1252,15 @@ void Machine::AssertionFailed(const char* expr, const char* msg, Loc loc) {
 }
 
 std::string Machine::Label(const Context* c) const {
-  if (c->kind == CtxKind::kThread) return "thread " + threads_[c->obj].name;
-  return (c->kind == CtxKind::kSoftIntr ? "softint " : "intr ") + lines_[c->obj].name;
+  return ContextLabel(c->kind, c->kind == CtxKind::kThread ? threads_[c->obj].name
+                                                         : lines_[c->obj].name);
 }
 
 std::string Machine::Describe(const Context* c) const {
-  std::string s = Label(c);
-  if (c->kind != CtxKind::kThread) {
-    s += " (level " + std::to_string(c->level) + ")";
-  }
-  if (c->cpu >= 0) s += " on CPU" + std::to_string(c->cpu);
-  return s;
+  return ContextText(c->kind,
+                     c->kind == CtxKind::kThread ? threads_[c->obj].name
+                                                 : lines_[c->obj].name,
+                     c->level, c->cpu);
 }
 
 std::string Machine::OverwriteText(const char* what) const {
@@ -1360,42 +1355,31 @@ std::string Machine::ScenarioSummary(const std::vector<const Context*>& cycle) c
     if (std::find(cpus.begin(), cpus.end(), c->cpu) == cpus.end()) cpus.push_back(c->cpu);
   }
   std::sort(cpus.begin(), cpus.end());
-  constexpr size_t kWidth = 34;
-  auto row = [&](int cpu, const std::string& text) {
-    const size_t col = static_cast<size_t>(
-        std::find(cpus.begin(), cpus.end(), cpu) - cpus.begin());
-    std::string line(2 + col * kWidth, ' ');
-    return line + text + "\n";
+  ScenarioColumns out(cpus, ScenarioColumns::Heads::kPlain);
+  auto column = [&](int cpu) {
+    return static_cast<int>(std::find(cpus.begin(), cpus.end(), cpu) - cpus.begin());
   };
-  std::string out = "\n possible scenario:\n";
-  std::string head(2, ' ');
-  for (int cpu : cpus) {
-    std::string h = "CPU" + std::to_string(cpu);
-    h.resize(kWidth, ' ');
-    head += h;
-  }
-  out += head + "\n";
   std::vector<const Context*> order(cycle.begin(), cycle.end());
   std::stable_sort(order.begin(), order.end(), [](const Context* a, const Context* b) {
     return a->kind == CtxKind::kThread && b->kind != CtxKind::kThread;
   });
   for (const Context* c : order) {  // what each holds
     for (const Lock& l : locks_) {
-      if (l.owner == c) out += row(c->cpu, Label(c) + ": lock(" + l.name + ")");
+      if (l.owner == c) out.Add(column(c->cpu), Label(c) + ": lock(" + l.name + ")");
     }
   }
   for (const Context* c : order) {  // interrupts, then the spins
     if (c->kind != CtxKind::kThread) {
-      out += row(c->cpu, "<interrupt " + lines_[c->obj].name + ", level " +
+      out.Add(column(c->cpu), "<interrupt " + lines_[c->obj].name + ", level " +
                              std::to_string(c->level) + ">");
     }
   }
   for (const Context* c : order) {
     if (c->state != CtxState::kSpinning || cells_[c->wait_cell->id_].lock < 0) continue;
-    out += row(c->cpu, Label(c) + ": lock(" +
+    out.Add(column(c->cpu), Label(c) + ": lock(" +
                            locks_[cells_[c->wait_cell->id_].lock].name + ") spins");
   }
-  return out + "\n  *** DEADLOCK ***\n";
+  return out.Render();
 }
 
 void Machine::ReportDeadlock() {

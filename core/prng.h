@@ -20,6 +20,11 @@ inline uint64_t Mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// The scheduler seed of execution `index` of a search seeded `seed`.
+inline uint64_t ExecutionSeed(uint64_t seed, uint64_t index) {
+  return Mix64(seed ^ Mix64(index));
+}
+
 class Random {
  public:
   explicit Random(uint64_t seed) { Seed(seed); }

@@ -8,7 +8,7 @@
 namespace smp {
 namespace {
 
-std::string At(Loc loc) { return std::string(loc.file) + ":" + std::to_string(loc.line); }
+std::string At(Loc loc) { return LocText(loc); }
 
 std::string Who(const Machine& m, const Actor& a) {
   std::string s = a.kind == CtxKind::kThread

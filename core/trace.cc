@@ -152,9 +152,7 @@ std::string Trace::Value(int cell, uint64_t v) const {
 }
 
 std::string DescribeReorder(const Trace& t, const Reorder& r) {
-  auto at = [](Loc loc) {
-    return std::string(loc.file) + ":" + std::to_string(loc.line);
-  };
+  auto at = [](Loc loc) { return LocText(loc); };
   const std::string cpu = "CPU" + std::to_string(r.cpu) + ": ";
   const std::string later = "'" + Name(t.cells, r.later_cell) + "'";
   const std::string earlier =

@@ -14,12 +14,11 @@
 #include <string>
 #include <vector>
 
-#include "core/executor.h"
 #include "core/scenario.h"
 #include "core/trace_json.h"
 #include "gtest/gtest.h"
-#include "repro/schedule_io.h"
-#include "schedulers/search.h"
+#include "replay/run_schedule.h"
+#include "replay/schedule_io.h"
 
 namespace smp {
 namespace {
@@ -64,17 +63,13 @@ struct Replayed {
 };
 
 Replayed Replay(const proto::Schedule& s) {
-  Executor executor(ScenarioOf(s));
-  executor.set_memory_model(ModelOf(s));
-  executor.set_enter_meaning(EnterOf(s));
-  executor.set_switches(s.switches());
-  ScheduleRun run = SchedulerFor(s);
   Trace trace;
-  Execution e = executor.Run(*run.scheduler, s.max_steps(), &trace);
-  ClassifyMembarMisuse(executor, trace, s.max_steps(), &e.verdict);
-  trace.verdict = e.verdict;
-  return Replayed{e.verdict, trace.RenderText(),
-                  RenderChromeTrace(trace, ScenarioOf(s).name())};
+  RunOptions options;
+  options.trace = &trace;
+  options.classify = true;
+  const ScheduleResult r = RunSchedule(s, options);
+  return Replayed{r.execution.verdict, trace.RenderText(),
+                  RenderChromeTrace(trace, r.config.spec->name())};
 }
 
 TEST(Corpus, TargetIsRegistered) {

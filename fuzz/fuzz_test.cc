@@ -9,12 +9,12 @@
 
 #include "core/prng.h"
 #include "fuzz/harness.h"
-#include "fuzz/input.h"
+#include "replay/fuzz_input.h"
 #include "fuzz/mutator.h"
 #include "gtest/gtest.h"
-#include "repro/findings.h"
-#include "repro/minimize.h"
-#include "repro/schedule_io.h"
+#include "replay/findings.h"
+#include "replay/minimize.h"
+#include "replay/schedule_io.h"
 
 namespace smp::fuzz {
 namespace {

@@ -7,9 +7,10 @@
 #include "absl/strings/str_cat.h"
 #include "core/prng.h"
 #include "fuzz/mutator.h"
-#include "repro/findings.h"
-#include "repro/printable.h"
-#include "repro/schedule_io.h"
+#include "replay/findings.h"
+#include "replay/printable.h"
+#include "replay/run_schedule.h"
+#include "replay/schedule_io.h"
 #include "schedulers/search.h"
 
 namespace smp::fuzz {
@@ -70,12 +71,10 @@ bool Harness::Run(const uint8_t* data, size_t size) {
   proto::Schedule s = Decode(data, size, info_);
   const ScenarioSpec& spec = SpecOf(s, info_);
   Executor& executor = ExecutorFor(spec);
-  executor.set_memory_model(ModelOf(s));
-  executor.set_enter_meaning(EnterOf(s));
-  executor.set_switches(s.switches());
   if (coverage_ != nullptr) coverage_->Reset();
-  ScheduleRun run = SchedulerFor(s);
-  const Execution e = executor.Run(*run.scheduler, s.max_steps());
+  RunOptions run;
+  run.executor = &executor;
+  const Execution e = RunSchedule(s, run).execution;
   if (e.verdict.clean() || known_.count(e.verdict.signature) != 0) return false;
   // Not known here: perhaps on disk, from an earlier process or a sibling
   // of this campaign. Confirming and minimizing again would take seconds

@@ -1,15 +1,15 @@
 // One target's libFuzzer harness: what LLVMFuzzerTestOneInput and the
 // custom mutator hooks call (fuzz/fuzz_main.cc binds them).
 //
-// Each input is decoded into a schedule of this target (fuzz/input.h) and
+// Each input is decoded into a schedule of this target (replay/fuzz_input.h) and
 // executed. A verdict that is not already known is confirmed (re-run with
 // recording, membar classification), saved as a finding folder
-// (repro/findings.h) and reported with one "SUMMARY: smpfuzz: <kind>
+// (replay/findings.h) and reported with one "SUMMARY: smpfuzz: <kind>
 // <signature>" line; Run() then returns true and the caller aborts, so
 // libFuzzer keeps the input. Known signatures (on disk already, or found
 // earlier by this process) return false: a campaign does not crash again
 // and again on the same bug. A signature this process has not seen is
-// looked up in the findings folder (repro/findings.h SavedSignatures)
+// looked up in the findings folder (replay/findings.h SavedSignatures)
 // before anything is confirmed, under the signature the execution ended
 // with, before classification. Clean executions never abort.
 //
@@ -40,7 +40,7 @@
 #include "absl/status/statusor.h"
 #include "core/executor.h"
 #include "fuzz/coverage.h"
-#include "fuzz/input.h"
+#include "replay/fuzz_input.h"
 
 namespace smp::fuzz {
 

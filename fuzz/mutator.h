@@ -11,7 +11,7 @@
 #define SMPFUZZ_FUZZ_MUTATOR_H_
 
 #include "core/prng.h"
-#include "fuzz/input.h"
+#include "replay/fuzz_input.h"
 #include "schedulers/schedule.pb.h"
 
 namespace smp::fuzz {

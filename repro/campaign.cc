@@ -19,8 +19,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/scenario.h"
-#include "repro/findings.h"
-#include "repro/printable.h"
+#include "replay/findings.h"
+#include "replay/printable.h"
 
 namespace smp {
 namespace {

@@ -13,13 +13,14 @@
 #include "absl/strings/str_format.h"
 #include "core/executor.h"
 #include "core/scenario.h"
-#include "fuzz/input.h"
-#include "repro/campaign.h"
-#include "repro/findings.h"
-#include "repro/minimize.h"
-#include "repro/printable.h"
 #include "core/trace_json.h"
-#include "repro/schedule_io.h"
+#include "replay/findings.h"
+#include "replay/fuzz_input.h"
+#include "replay/minimize.h"
+#include "replay/printable.h"
+#include "replay/run_schedule.h"
+#include "replay/schedule_io.h"
+#include "repro/campaign.h"
 #include "schedulers/bounded.h"
 #include "schedulers/bounded_estimate.h"
 #include "schedulers/pct_scheduler.h"
@@ -317,13 +318,13 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       specs = {&spec};
       // The schedule's own configuration, unless --model or --membar-enter
       // overrides it.
-      bounded.memory_model = ModelOf(*schedule);
-      bounded.enter_meaning = EnterOf(*schedule);
+      const RunConfig config = RunConfig::Of(*schedule);
+      bounded.memory_model = config.memory_model;
+      bounded.enter_meaning = config.enter_meaning;
       Executor executor(spec);
-      executor.set_memory_model(*bounded.memory_model);
-      executor.set_enter_meaning(*bounded.enter_meaning);
+      config.ApplyTo(executor);
       ScheduleRun run = SchedulerFor(*schedule);
-      bounded.prefix = DeviationPrefix(executor, *run.scheduler, schedule->max_steps());
+      bounded.prefix = DeviationPrefix(executor, *run.scheduler, config.max_steps);
     }
   }
   if (auto m = a->flags.find("model"); m != a->flags.end()) {
@@ -725,15 +726,14 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
     out << "note: " << path << " is not a schedule; decoded it as a " << target
         << " fuzzer input\n";
   }
-  const ScenarioSpec& spec = ScenarioOf(*schedule);
-  ScheduleRun run = SchedulerFor(*schedule);
-  Executor executor(spec);
-  executor.set_memory_model(ModelOf(*schedule));
-  executor.set_enter_meaning(EnterOf(*schedule));
   Trace trace;
-  Execution e = executor.Run(*run.scheduler, schedule->max_steps(), &trace);
-  ClassifyMembarMisuse(executor, trace, schedule->max_steps(), &e.verdict);
-  trace.verdict = e.verdict;
+  RunOptions options;
+  options.trace = &trace;
+  options.classify = true;
+  const ScheduleResult result = RunSchedule(*schedule, options);
+  const ScenarioSpec& spec = *result.config.spec;
+  const ScheduleRun& run = result.run;
+  const Execution& e = result.execution;
   if (a->flags.count("quiet") == 0) out << trace.RenderText();
   if (a->flags.count("json") != 0) {
     absl::Status st =
@@ -745,7 +745,7 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
     out << "wrote " << a->flags["json"] << " (open it in ui.perfetto.dev)\n";
   }
   out << "scenario: " << spec.name() << " under "
-      << MemoryModelName(executor.memory_model()) << ", schedule version "
+      << MemoryModelName(result.config.memory_model) << ", schedule version "
       << schedule->version() << "\n";
   if (run.replay != nullptr) {
     if (run.replay->first_divergence() >= 0) {

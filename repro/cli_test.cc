@@ -13,7 +13,7 @@
 #include "core/cell.h"
 #include "core/machine.h"
 #include "core/scenario.h"
-#include "repro/schedule_io.h"
+#include "replay/schedule_io.h"
 
 namespace smp {
 namespace {
@@ -433,6 +433,50 @@ TEST(Cli, RunTakesMembarEnterMeaning) {
   Result bad = Cli({"run", "--target=clitest", "--membar-enter=sometimes"});
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("acquire or store-before"), std::string::npos) << bad.err;
+}
+
+// A scenario with one swarm switch: on, its final check fails.
+class FailsWhenSwitchedOn : public Scenario {
+ public:
+  explicit FailsWhenSwitchedOn(Machine& m) : on_(m.swarm(0)), x_(m, "x") {
+    m.AddThread("t0", 0, [this] { x_.Store(1); });
+  }
+  void Check(Machine& m) override {
+    SMP_ASSERT(m, !on_, "swarm switch 0 is on");
+  }
+
+ private:
+  bool on_;
+  Shared<int> x_;
+};
+ScenarioRegistrar switched_registrar([] {
+  ScenarioSpec spec;
+  spec.target = "clitest_switch";
+  spec.variant = "fails_when_on";
+  spec.description = "fails iff swarm switch 0 is on";
+  spec.num_cpus = 1;
+  spec.max_steps = 1000;
+  spec.num_switches = 1;
+  spec.make = [](Machine& m) -> std::unique_ptr<Scenario> {
+    return std::make_unique<FailsWhenSwitchedOn>(m);
+  };
+  return spec;
+}());
+
+// Issue 20: replay dropped a schedule's swarm switches.
+TEST(Cli, ReplayKeepsTheSchedulesSwitches) {
+  const std::string dir = TempDir("replay_switches");
+  const std::string header =
+      "version: 2 target: \"clitest_switch\" variant: \"fails_when_on\" "
+      "base: NO_PREEMPTION\n";
+  WriteBytes(dir + "/on.textproto", header + "switches: 1\n");
+  WriteBytes(dir + "/off.textproto", header);
+  Result on = Cli({"replay", dir + "/on.textproto", "--quiet"});
+  EXPECT_EQ(on.code, 1) << on.out << on.err;
+  EXPECT_NE(on.out.find("verdict: assertion"), std::string::npos) << on.out;
+  Result off = Cli({"replay", dir + "/off.textproto", "--quiet"});
+  EXPECT_EQ(off.code, 0) << off.out << off.err;
+  EXPECT_NE(off.out.find("verdict: clean"), std::string::npos) << off.out;
 }
 
 // Issue 19: a campaign whose wanted finding came from the seed run (before

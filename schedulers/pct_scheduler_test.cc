@@ -9,8 +9,8 @@
 #include "core/executor.h"
 #include "core/scenario.h"
 #include "gtest/gtest.h"
-#include "repro/minimize.h"
-#include "repro/schedule_io.h"
+#include "replay/minimize.h"
+#include "replay/schedule_io.h"
 #include "schedulers/bounded.h"
 #include "schedulers/search.h"
 

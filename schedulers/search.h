@@ -21,8 +21,10 @@
 #include <vector>
 
 #include "core/executor.h"
+#include "core/prng.h"
 #include "core/scenario.h"
 #include "core/verdict.h"
+#include "schedulers/membar_misuse.h"
 #include "schedulers/schedule_scheduler.h"
 
 namespace smp {
@@ -77,24 +79,14 @@ struct SearchResult {
   uint64_t pct_steps = 0;
 };
 
-// The scheduler seed of execution `index` of a search seeded `seed`.
-uint64_t ExecutionSeed(uint64_t seed, uint64_t index);
+// ExecutionSeed(seed, index): core/prng.h.
 
 // Re-runs (picks, seed) twice with recording and checks it reproduces
 // `original`. Returns the confirmed finding (or a nondeterminism one).
 Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
                 uint64_t max_steps);
 
-// Turns `verdict`, reached in the recorded execution `trace`, into
-// kMembarMisuse when the memory model was weaker than SC, reorderings
-// happened, the same CPU-level schedule replayed under SC is clean, and a
-// short SC search of the scenario (kScSearchRuns random executions, fixed
-// seeds) does not fail with the same signature: a bug that SC
-// interleavings reach too is an interleaving bug, which no barrier fixes,
-// and keeps its kind (its message says so).
-constexpr uint64_t kScSearchRuns = 4000;
-void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
-                          uint64_t max_steps, Verdict* verdict);
+// ClassifyMembarMisuse and NoteEnterMeaning: schedulers/membar_misuse.h.
 
 // The finding `found` (confirmed) as the strongest memory model shows it:
 // its schedule (found.decisions) is replayed under SC, TSO, PSO in turn,
@@ -104,14 +96,6 @@ void ClassifyMembarMisuse(Executor& executor, const Trace& trace,
 // explanation and fix. Otherwise `found` itself. The executor's model is
 // restored.
 Finding StrongestModel(Executor& executor, const Finding& found);
-
-// Re-runs the execution that ended with `raw` (the verdict before
-// ClassifyMembarMisuse) under the other meaning of membar_enter, driven by
-// `replay` (a fresh scheduler of the same schedule); if it ends otherwise,
-// `verdict`'s message says that it depends on the meaning and which one
-// shows it. Nothing under SC, where membar_enter does nothing.
-void NoteEnterMeaning(Executor& executor, Scheduler& replay, uint64_t max_steps,
-                      const Verdict& raw, Verdict* verdict);
 
 // `progress`, if set, is called every 1000 executions.
 SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,

@@ -7,8 +7,8 @@
 // valid version-2 schedule of this target. Its max_steps is 0 (the
 // scenario's budget) or a larger budget up to a million: an input never
 // cuts a scenario short.
-#ifndef SMPFUZZ_FUZZ_INPUT_H_
-#define SMPFUZZ_FUZZ_INPUT_H_
+#ifndef SMPFUZZ_REPLAY_FUZZ_INPUT_H_
+#define SMPFUZZ_REPLAY_FUZZ_INPUT_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -41,4 +41,4 @@ const ScenarioSpec& SpecOf(const proto::Schedule& s, const TargetInfo& info);
 
 }  // namespace smp::fuzz
 
-#endif  // SMPFUZZ_FUZZ_INPUT_H_
+#endif  // SMPFUZZ_REPLAY_FUZZ_INPUT_H_

@@ -25,8 +25,8 @@
 // 1 is a depth that suffices (an upper estimate: the initial order may
 // make some deviations by itself), and the bound is reported with it for
 // the minimized execution's n and k.
-#ifndef SMPFUZZ_REPRO_MINIMIZE_H_
-#define SMPFUZZ_REPRO_MINIMIZE_H_
+#ifndef SMPFUZZ_REPLAY_MINIMIZE_H_
+#define SMPFUZZ_REPLAY_MINIMIZE_H_
 
 #include <cstdint>
 #include <string>
@@ -58,8 +58,10 @@ struct MinimizeResult {
   double pct_bound = 0;
 };
 
-// Replays `schedule` (any version) the way `smpfuzz replay` does, with
-// membar classification; `trace` may be null.
+// Replays `schedule` (any version) with membar classification
+// (RunSchedule, replay/run_schedule.h); `trace` may be null. With a
+// trace, the verdict also says whether it depends on membar_enter's
+// meaning.
 Execution ReplaySchedule(const proto::Schedule& schedule, Trace* trace);
 
 // Fails if `schedule` (valid) does not produce a verdict at all.
@@ -73,4 +75,4 @@ Finding FindingOf(const MinimizeResult& result);
 
 }  // namespace smp
 
-#endif  // SMPFUZZ_REPRO_MINIMIZE_H_
+#endif  // SMPFUZZ_REPLAY_MINIMIZE_H_

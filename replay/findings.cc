@@ -1,4 +1,4 @@
-#include "repro/findings.h"
+#include "replay/findings.h"
 
 #include <cinttypes>
 #include <cstdio>
@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/trace.h"
-#include "repro/minimize.h"
-#include "repro/schedule_io.h"
+#include "replay/minimize.h"
+#include "replay/schedule_io.h"
 
 namespace smp {
 namespace fs = std::filesystem;

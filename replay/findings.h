@@ -10,8 +10,8 @@
 //                          "membar-misuse assertion ..." finding)
 // A finding already on disk with the same signature is left as it is, so
 // a second run never overwrites (or loses) what an earlier one found.
-#ifndef SMPFUZZ_REPRO_FINDINGS_H_
-#define SMPFUZZ_REPRO_FINDINGS_H_
+#ifndef SMPFUZZ_REPLAY_FINDINGS_H_
+#define SMPFUZZ_REPLAY_FINDINGS_H_
 
 #include <cstdint>
 #include <set>
@@ -47,7 +47,7 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
 
 inline constexpr uint64_t kMinimizeBudget = 3000;
 
-// Minimizes the finding's schedule (repro/minimize.h, at most `budget`
+// Minimizes the finding's schedule (replay/minimize.h, at most `budget`
 // replays) and saves the minimized schedule, its trace and, in
 // verdict.txt, the minimization summary (size before/after, depth, PCT
 // bound). Falls back to the unminimized finding if minimizing fails.
@@ -77,4 +77,4 @@ absl::Status CheckWritable(const std::string& out);
 
 }  // namespace smp
 
-#endif  // SMPFUZZ_REPRO_FINDINGS_H_
+#endif  // SMPFUZZ_REPLAY_FINDINGS_H_

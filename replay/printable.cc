@@ -1,4 +1,4 @@
-#include "repro/printable.h"
+#include "replay/printable.h"
 
 #include <cstdio>
 

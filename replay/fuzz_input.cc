@@ -1,4 +1,4 @@
-#include "fuzz/input.h"
+#include "replay/fuzz_input.h"
 
 #include <cstring>
 

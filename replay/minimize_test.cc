@@ -1,4 +1,4 @@
-#include "repro/minimize.h"
+#include "replay/minimize.h"
 
 #include <string>
 
@@ -7,8 +7,8 @@
 #include "core/scenario.h"
 #include "core/trace.h"
 #include "gtest/gtest.h"
-#include "repro/findings.h"
-#include "repro/schedule_io.h"
+#include "replay/findings.h"
+#include "replay/schedule_io.h"
 #include "schedulers/search.h"
 
 namespace smp {

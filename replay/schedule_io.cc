@@ -1,4 +1,4 @@
-#include "repro/schedule_io.h"
+#include "replay/schedule_io.h"
 
 #include <cerrno>
 #include <cstring>
@@ -9,7 +9,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/text_format.h"
-#include "repro/printable.h"
+#include "replay/printable.h"
 
 namespace smp {
 namespace {

@@ -1,13 +1,12 @@
-#include "repro/minimize.h"
+#include "replay/minimize.h"
 
 #include <algorithm>
 #include <cmath>
 #include <vector>
 
-#include "core/executor.h"
 #include "core/trace_json.h"
-#include "repro/schedule_io.h"
-#include "schedulers/schedule_scheduler.h"
+#include "replay/run_schedule.h"
+#include "replay/schedule_io.h"
 
 namespace smp {
 namespace {
@@ -32,19 +31,15 @@ class Oracle {
 
 // Rewrites any schedule as sparse decisions over NO_PREEMPTION.
 proto::Schedule Normalize(const proto::Schedule& s) {
-  const ScenarioSpec& spec = ScenarioOf(s);
-  Executor executor(spec);
-  executor.set_memory_model(ModelOf(s));
-  executor.set_enter_meaning(EnterOf(s));
-  executor.set_switches(s.switches());
-  ScheduleRun run = SchedulerFor(s);
-  SparseRecorder recorder(*run.scheduler, spec.num_cpus);
-  executor.Run(recorder, s.max_steps());
+  std::vector<SparseDecision> decisions;
+  RunOptions options;
+  options.decisions = &decisions;
+  RunSchedule(s, options);
   proto::Schedule out = s;
   out.set_version(2);
   out.clear_picks();
   out.set_base(proto::NO_PREEMPTION);
-  SetDecisions(recorder.decisions(), &out);
+  SetDecisions(decisions, &out);
   return out;
 }
 
@@ -89,22 +84,13 @@ std::vector<proto::Decision> DeltaDebug(const proto::Schedule& base,
 }  // namespace
 
 Execution ReplaySchedule(const proto::Schedule& s, Trace* trace) {
-  Executor executor(ScenarioOf(s));
-  executor.set_memory_model(ModelOf(s));
-  executor.set_enter_meaning(EnterOf(s));
-  executor.set_switches(s.switches());
-  ScheduleRun run = SchedulerFor(s);
-  Trace local;
-  Execution e = executor.Run(*run.scheduler, s.max_steps(), &local);
-  const Verdict raw = e.verdict;
-  ClassifyMembarMisuse(executor, local, s.max_steps(), &e.verdict);
-  if (trace != nullptr) {  // what a person reads, not every oracle replay
-    ScheduleRun again = SchedulerFor(s);
-    NoteEnterMeaning(executor, *again.scheduler, s.max_steps(), raw, &e.verdict);
-  }
-  local.verdict = e.verdict;
-  if (trace != nullptr) *trace = std::move(local);
-  return e;
+  RunOptions options;
+  options.trace = trace;
+  options.classify = true;
+  // What a person reads, not every oracle replay, says whether the
+  // verdict depends on membar_enter's meaning.
+  options.note_enter_meaning = trace != nullptr;
+  return RunSchedule(s, options).execution;
 }
 
 absl::StatusOr<MinimizeResult> Minimize(const proto::Schedule& input,

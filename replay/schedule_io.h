@@ -5,8 +5,8 @@
 // (what libFuzzer keeps). Reading checks everything a replay relies on:
 // the version, that the target and variant are registered, sane sizes.
 // Every problem is an absl::Status whose message says which and why.
-#ifndef SMPFUZZ_REPRO_SCHEDULE_IO_H_
-#define SMPFUZZ_REPRO_SCHEDULE_IO_H_
+#ifndef SMPFUZZ_REPLAY_SCHEDULE_IO_H_
+#define SMPFUZZ_REPLAY_SCHEDULE_IO_H_
 
 #include <memory>
 #include <string>
@@ -59,4 +59,4 @@ absl::Status WriteFile(const std::string& path, std::string_view contents);
 
 }  // namespace smp
 
-#endif  // SMPFUZZ_REPRO_SCHEDULE_IO_H_
+#endif  // SMPFUZZ_REPLAY_SCHEDULE_IO_H_

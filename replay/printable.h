@@ -1,8 +1,8 @@
 // Names echoed in error messages. A target or variant name comes from a
 // schedule file or a flag and may hold anything: newlines, control bytes,
 // megabytes. Every message that echoes one stays on one short line.
-#ifndef SMPFUZZ_REPRO_PRINTABLE_H_
-#define SMPFUZZ_REPRO_PRINTABLE_H_
+#ifndef SMPFUZZ_REPLAY_PRINTABLE_H_
+#define SMPFUZZ_REPLAY_PRINTABLE_H_
 
 #include <cstddef>
 #include <string>
@@ -19,4 +19,4 @@ std::string Printable(std::string_view name, size_t max_chars = kMaxEchoedChars)
 
 }  // namespace smp
 
-#endif  // SMPFUZZ_REPRO_PRINTABLE_H_
+#endif  // SMPFUZZ_REPLAY_PRINTABLE_H_
