@@ -70,6 +70,14 @@ void mutex_destroy(kmutex_t* mtx) {
 
 int mutex_is_spin(const kmutex_t* mtx) { return (MUTEX_CFG(mtx) & MUTEX_F_SPIN) != 0; }
 
+/* Takes the word from `old` to `new` with acquire ordering (the locked
+ * cmpxchg of NetBSD's x86 mutex: one scheduling point, no separate
+ * membar_acquire). Releases are the matching release store or swap. */
+static inline int mutex_cas_acquire(kmutex_t* mtx, uintptr_t old, uintptr_t new) {
+  return __atomic_compare_exchange_n(&mtx->mtx_owner, &old, new, 0, __ATOMIC_ACQUIRE,
+                                     __ATOMIC_RELAXED);
+}
+
 /* ---- Spin mutexes ---- */
 
 /* Raises to the mutex's ipl and counts one more spin mutex held here; the
@@ -95,11 +103,10 @@ static void mutex_spl_lower(uint32_t cfg) {
 static void mutex_spin_acquire(kmutex_t* mtx, const char* file, int line) {
   int count = SPINLOCK_BACKOFF_MIN;
   smp_lock_want_at(&mtx->mtx_owner, file, line);
-  while (atomic_cas_ulong(&mtx->mtx_owner, 0, MUTEX_SPIN_HELD) != 0) {
+  while (!mutex_cas_acquire(mtx, 0, MUTEX_SPIN_HELD)) {
     SPINLOCK_BACKOFF(count); /* parks until the word changes */
   }
   smp_lock_acquired_at(&mtx->mtx_owner, file, line);
-  membar_acquire();
 }
 
 static void mutex_spin_enter_cfg(kmutex_t* mtx, uint32_t cfg, const char* file,
@@ -116,8 +123,7 @@ static void mutex_spin_enter_cfg(kmutex_t* mtx, uint32_t cfg, const char* file,
 
 static void mutex_spin_exit_cfg(kmutex_t* mtx, uint32_t cfg, const char* file,
                                 int line) {
-  membar_release();
-  mtx->mtx_owner = 0;
+  __atomic_store_n(&mtx->mtx_owner, 0, __ATOMIC_RELEASE);
   smp_lock_released_at(&mtx->mtx_owner, file, line); /* held until the freeing store */
   mutex_spl_lower(cfg);
 }
@@ -140,7 +146,7 @@ static void mutex_adaptive_enter(kmutex_t* mtx, const char* file, int line) {
   const uintptr_t me = MUTEX_OWNER_SELF();
   smp_lock_want_at(&mtx->mtx_owner, file, line);
   for (;;) {
-    if (atomic_cas_ulong(&mtx->mtx_owner, 0, me) == 0) break;
+    if (mutex_cas_acquire(mtx, 0, me)) break;
     uintptr_t seen = mtx->mtx_owner;
     if (seen == 0) continue;
     if ((seen & MUTEX_BIT_WAITERS) == 0) {
@@ -153,12 +159,10 @@ static void mutex_adaptive_enter(kmutex_t* mtx, const char* file, int line) {
     smp_park_while_at(mtx, &mtx->mtx_owner, sizeof mtx->mtx_owner, seen, file, line);
   }
   smp_lock_acquired_at(&mtx->mtx_owner, file, line);
-  membar_acquire();
 }
 
 static void mutex_adaptive_exit(kmutex_t* mtx, const char* file, int line) {
-  membar_release();
-  const uintptr_t old = atomic_swap_ulong(&mtx->mtx_owner, 0);
+  const uintptr_t old = __atomic_exchange_n(&mtx->mtx_owner, 0, __ATOMIC_RELEASE);
   smp_lock_released_at(&mtx->mtx_owner, file, line); /* held until the freeing swap */
   if ((old & MUTEX_BIT_WAITERS) != 0) smp_unpark_at(mtx, file, line);
 }
@@ -226,16 +230,15 @@ int mutex_tryenter_at(kmutex_t* mtx, const char* file, int line) {
   const uint32_t cfg = MUTEX_CFG(mtx);
   if ((cfg & MUTEX_F_SPIN) == 0) {
     const uintptr_t me = MUTEX_OWNER_SELF();
-    if (atomic_cas_ulong(&mtx->mtx_owner, 0, me) != 0) return 0;
+    if (!mutex_cas_acquire(mtx, 0, me)) return 0;
   } else {
     mutex_spl_raise((int)(cfg & MUTEX_IPL_MASK));
-    if (atomic_cas_ulong(&mtx->mtx_owner, 0, MUTEX_SPIN_HELD) != 0) {
+    if (!mutex_cas_acquire(mtx, 0, MUTEX_SPIN_HELD)) {
       mutex_spl_lower(cfg);
       return 0;
     }
   }
   smp_lock_tryacquired_at(&mtx->mtx_owner, file, line);
-  membar_acquire();
   return 1;
 }
 

@@ -15,8 +15,10 @@
  *    a waiters bit; a waiter sets the bit and sleeps on the mutex (the
  *    turnstile) until the word changes; the releaser wakes all sleepers.
  *    Thread and softint context only (lockdep: lock_misuse otherwise).
- *  - Taking a mutex is followed by membar_acquire, releasing preceded by
- *    membar_release (the lock orders its critical section).
+ *  - The taking CAS has acquire ordering and the freeing store (or swap)
+ *    release ordering, as the locked cmpxchg and the plain store of
+ *    NetBSD's x86 mutex have: the lock orders its critical section under
+ *    every memory model, with no separate barrier.
  *  - mutex_owned: an adaptive mutex owned by the caller; for a spin mutex,
  *    as in NetBSD, held by anyone.
  *
@@ -40,7 +42,7 @@
  * mutex_enter, mutex_exit, mutex_spin_enter, mutex_spin_exit and
  * mutex_tryenter are several each: spl, the
  * per-CPU count and saved IPL, the CAS and every spin or sleep, the
- * barrier, the freeing store (and a wakeup). mutex_owned is one (the read
+ * freeing store (and a wakeup). mutex_owned is one (the read
  * of the owner word). */
 #ifndef SMPFUZZ_KERN_SYS_MUTEX_H_
 #define SMPFUZZ_KERN_SYS_MUTEX_H_
