@@ -44,10 +44,17 @@ template <typename T>
 void PlainStore(void* addr, T v, const __smp_site* site) {
   std::memcpy(addr, &v, sizeof(T));
   Machine* m = HwState::Current();
-  if (m == nullptr || m->extension() == nullptr) return;
+  if (m != nullptr && m->in_context() &&
+      (m->extension() == nullptr || !HwState::Of(*m).in_device())) {
+    return;  // the context's own stack
+  }
+  if (m == nullptr || m->extension() == nullptr) {
+    MarkGlobalsDirty(addr, sizeof(T));
+    return;
+  }
   HwState& h = HwState::Of(*m);
-  if (m->in_context() && !h.in_device()) return;  // the context's own stack
   AddrCell* c = h.FindCell(addr);
+  if (c == nullptr || c->size() < sizeof(T)) MarkGlobalsDirty(addr, sizeof(T));
   if (c == nullptr) return;
   const Word w = ReadBytes(addr, c->size());
   if (m->in_context()) {
@@ -215,6 +222,8 @@ void StoreSized(void* a, uint32_t size, Word v, const __smp_site* s) {
 // Copies n bytes; `src` null means "fill with `fill`".
 void Move(void* dst, const void* src, uint8_t fill, uint64_t n,
           const __smp_site* site) {
+  // Bytes no cell covers are written directly, in or outside a context.
+  MarkGlobalsDirty(dst, n);
   Machine* m = Sees(dst);
   Machine* ms = src != nullptr ? Sees(src) : nullptr;
   if (m == nullptr) m = ms;

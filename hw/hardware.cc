@@ -299,7 +299,10 @@ int kthread_create(int pri, int flags, struct cpu_info* ci, void (*func)(void*),
   va_end(ap);
   const int cpu = ci == nullptr ? SMP_ANY_CPU : HwState::Of(m).CpuIndexOf(ci);
   smp_thread_create(name, cpu, func, arg);
-  if (lp != nullptr) *lp = nullptr;
+  if (lp != nullptr) {
+    *lp = nullptr;
+    smp::hw::MarkGlobalsDirty(lp, sizeof *lp);  // a store RestoreGlobals must see
+  }
   return 0;
 }
 

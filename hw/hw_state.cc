@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 
 namespace smp::hw {
@@ -17,6 +18,20 @@ std::vector<GlobalVar>& MutableGlobals() {
   return *globals;
 }
 bool g_sorted = false;
+// Dirty bookkeeping: which globals RestoreGlobals must copy back. All of
+// them until the first restore (and after any registration).
+bool g_all_dirty = true;
+std::vector<uint8_t>& DirtyFlags() {
+  static auto* flags = new std::vector<uint8_t>();
+  return *flags;
+}
+// The global marked last (a store's neighbour is often in it), or empty.
+uintptr_t g_last_dirty_lo = 0;
+uintptr_t g_last_dirty_hi = 0;
+std::vector<int>& DirtyList() {
+  static auto* list = new std::vector<int>();
+  return *list;
+}
 
 // "+24": a byte offset into a region, as names show it.
 std::string OffsetText(uintptr_t v) {
@@ -25,7 +40,100 @@ std::string OffsetText(uintptr_t v) {
   return buf;
 }
 
+// The index of the global holding `a`, or -1.
+int GlobalAt(uintptr_t a) {
+  const std::vector<GlobalVar>& g = Globals();
+  auto it = std::upper_bound(g.begin(), g.end(), a,
+                             [](uintptr_t x, const GlobalVar& v) { return x < v.region.lo; });
+  if (it != g.begin() && a < std::prev(it)->region.hi) {
+    return static_cast<int>(std::prev(it) - g.begin());
+  }
+  return -1;
+}
+
 }  // namespace
+
+// What an OS thread keeps from one execution to the next: lent to one
+// HwState at a time, returned (emptied) when it is destroyed.
+struct HwState::Storage {
+  // Cells are made in chunks that are never freed; an execution's cells
+  // are destroyed with it and their room reused by the next.
+  static constexpr size_t kChunk = 64;
+  struct Chunk {
+    alignas(AddrCell) unsigned char room[kChunk][sizeof(AddrCell)];
+  };
+  std::vector<std::unique_ptr<Chunk>> chunks;
+  size_t cells_used = 0;
+  CellTable table;
+  // The cpu_info blocks and their regions ("cpu0", ...), block k always
+  // CPU k's: zeroed before an execution uses them.
+  std::vector<std::unique_ptr<char[]>> cpu_blocks;
+  std::vector<Region> cpu_regions;
+  // The name of the cell at an address of a global or a cpu_info block,
+  // by (address, site of the first access): both determine it, as the
+  // region there is always the same one.
+  struct NameKey {
+    uintptr_t addr;
+    const __smp_site* site;
+    bool operator==(const NameKey& o) const { return addr == o.addr && site == o.site; }
+  };
+  struct NameHash {
+    size_t operator()(const NameKey& k) const {
+      return std::hash<uintptr_t>()(k.addr * 31 + reinterpret_cast<uintptr_t>(k.site));
+    }
+  };
+  struct Named {
+    std::string name;
+    int global;  // its index in Globals(), or -1: a cpu_info block
+  };
+  std::unordered_map<NameKey, Named, NameHash> names;
+
+  AddrCell* CellAt(size_t i) {
+    return reinterpret_cast<AddrCell*>(chunks[i / kChunk]->room[i % kChunk]);
+  }
+};
+
+namespace {
+// Leaked on purpose: a Machine destroyed late in its thread's exit must
+// still find it.
+std::vector<HwState::Storage*>& FreeStorage() {
+  static thread_local auto* free_list = new std::vector<HwState::Storage*>();
+  return *free_list;
+}
+// Room for HwState objects (their own operator new): one execution's is
+// the next one's, without a trip through malloc for 1.5 KB.
+std::vector<void*>& SpareStates() {
+  static thread_local auto* spare = new std::vector<void*>();
+  return *spare;
+}
+}  // namespace
+
+HwState::Storage* HwState::TakeStorage() {
+  std::vector<Storage*>& free_list = FreeStorage();
+  if (free_list.empty()) return new Storage();
+  Storage* s = free_list.back();
+  free_list.pop_back();
+  return s;
+}
+
+void CellTable::Insert(uintptr_t a, AddrCell* c) {
+  if ((used_.size() + 1) * 2 > slots_.size()) {
+    std::vector<Entry> old(slots_.size() * 2);
+    old.swap(slots_);
+    std::vector<uint32_t> was;
+    was.swap(used_);
+    for (uint32_t i : was) Insert(old[i].addr, old[i].cell);
+  }
+  size_t i = Hash(a) & (slots_.size() - 1);
+  while (slots_[i].cell != nullptr) i = (i + 1) & (slots_.size() - 1);
+  slots_[i] = Entry{a, c};
+  used_.push_back(static_cast<uint32_t>(i));
+}
+
+void CellTable::Clear() {
+  for (uint32_t i : used_) slots_[i] = Entry{};
+  used_.clear();
+}
 
 const std::vector<GlobalVar>& Globals() {
   std::vector<GlobalVar>& g = MutableGlobals();
@@ -39,9 +147,53 @@ const std::vector<GlobalVar>& Globals() {
 }
 
 void RestoreGlobals() {
-  for (const GlobalVar& g : Globals()) {
+  const std::vector<GlobalVar>& globals = Globals();
+  std::vector<uint8_t>& flags = DirtyFlags();
+  std::vector<int>& list = DirtyList();
+  const auto restore = [&](size_t i) {
+    const GlobalVar& g = globals[i];
     std::memcpy(reinterpret_cast<void*>(g.region.lo), g.initial.data(),
                 g.initial.size());
+  };
+  if (g_all_dirty) {
+    for (size_t i = 0; i < globals.size(); ++i) restore(i);
+    flags.assign(globals.size(), 0);
+    g_all_dirty = false;
+  } else {
+    for (int i : list) {
+      restore(static_cast<size_t>(i));
+      flags[i] = 0;
+    }
+  }
+  list.clear();
+  g_last_dirty_lo = g_last_dirty_hi = 0;
+}
+
+void MarkGlobalDirty(int index) {
+  if (g_all_dirty) return;
+  std::vector<uint8_t>& flags = DirtyFlags();
+  // Sorted: RestoreGlobals ran since the last registration.
+  const Region& r = MutableGlobals()[index].region;
+  g_last_dirty_lo = r.lo;
+  g_last_dirty_hi = r.hi;
+  if (flags[index] != 0) return;
+  flags[index] = 1;
+  DirtyList().push_back(index);
+}
+
+void MarkGlobalsDirty(const void* addr, size_t n) {
+  if (g_all_dirty || n == 0) return;
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(addr);
+  if (lo >= g_last_dirty_lo && lo + n <= g_last_dirty_hi) return;  // marked already
+  const std::vector<GlobalVar>& g = Globals();
+  // The global holding lo, then every one starting inside the range.
+  auto it = std::upper_bound(g.begin(), g.end(), lo,
+                             [](uintptr_t x, const GlobalVar& v) { return x < v.region.lo; });
+  if (it != g.begin() && lo < std::prev(it)->region.hi) {
+    MarkGlobalDirty(static_cast<int>(std::prev(it) - g.begin()));
+  }
+  for (; it != g.end() && it->region.lo - lo < n; ++it) {
+    MarkGlobalDirty(static_cast<int>(it - g.begin()));
   }
 }
 
@@ -56,40 +208,85 @@ HwState& HwState::Create(Machine& m) {
   return *static_cast<HwState*>(m.extension());
 }
 
-HwState::HwState(Machine& m) : m_(m) { RestoreGlobals(); }
+HwState::HwState(Machine& m)
+    : m_(m), storage_(TakeStorage()), cells_(storage_->table) {
+  RestoreGlobals();
+}
 
 void* HwState::CpuInfo(int index) {
-  if (cpu_info_.empty()) {
-    // Made on first use: most scenarios never ask.
-    for (int k = 0; k < m_.num_cpus(); ++k) {
+  if (cpu_info_count_ == 0) {
+    // Zeroed on first use: most scenarios never ask.
+    const size_t n = static_cast<size_t>(m_.num_cpus());
+    std::vector<std::unique_ptr<char[]>>& blocks = storage_->cpu_blocks;
+    while (blocks.size() < n) {
       constexpr size_t kSize = kCpuInfoSize;
-      cpu_info_.push_back(std::unique_ptr<char[]>(new char[kSize]()));
+      blocks.push_back(std::unique_ptr<char[]>(new char[kSize]));
       Region r;
-      r.lo = reinterpret_cast<uintptr_t>(cpu_info_.back().get());
+      r.lo = reinterpret_cast<uintptr_t>(blocks.back().get());
       r.hi = r.lo + kSize;
       r.kind = Region::kCpuInfo;
-      r.name = "cpu" + std::to_string(k);
-      cpu_regions_.push_back(std::move(r));
+      r.name = "cpu" + std::to_string(blocks.size() - 1);
+      storage_->cpu_regions.push_back(std::move(r));
     }
+    for (size_t k = 0; k < n; ++k) std::memset(blocks[k].get(), 0, kCpuInfoSize);
+    cpu_info_count_ = n;
   }
-  return cpu_info_[index].get();
+  return storage_->cpu_blocks[index].get();
 }
 
 HwState::~HwState() {
   if (bound_ == &m_) bound_ = nullptr;
+  for (size_t i = 0; i < storage_->cells_used; ++i) storage_->CellAt(i)->~AddrCell();
+  storage_->cells_used = 0;
+  cells_.Clear();
+  FreeStorage().push_back(storage_);  // for the next execution on this thread
 }
 
-const Region* HwState::RegionOf(uintptr_t a) const {
-  const std::vector<GlobalVar>& g = Globals();
-  auto it = std::upper_bound(g.begin(), g.end(), a,
-                             [](uintptr_t x, const GlobalVar& v) { return x < v.region.lo; });
-  if (it != g.begin() && a < std::prev(it)->region.hi) return &std::prev(it)->region;
-  auto k = kmem_.upper_bound(a);
-  if (k != kmem_.begin() && a < std::prev(k)->second.hi) return &std::prev(k)->second;
-  for (const Region& r : cpu_regions_) {
+const Region* HwState::RegionOf(uintptr_t a, int* global) const {
+  if (global != nullptr) *global = -1;
+  // Regions do not overlap: the order of the searches is the cheapest.
+  for (size_t i = 0; i < cpu_info_count_; ++i) {
+    const Region& r = storage_->cpu_regions[i];
     if (a >= r.lo && a < r.hi) return &r;
   }
+  const int gi = GlobalAt(a);
+  if (global != nullptr) *global = gi;
+  if (gi >= 0) return &Globals()[gi].region;
+  auto k = kmem_.upper_bound(a);
+  if (k != kmem_.begin() && a < std::prev(k)->second.hi) return &std::prev(k)->second;
   return nullptr;
+}
+
+void* HwState::operator new(size_t size) {
+  std::vector<void*>& spare = SpareStates();
+  if (size == sizeof(HwState) && !spare.empty()) {
+    void* p = spare.back();
+    spare.pop_back();
+    return p;
+  }
+  return ::operator new(size);
+}
+
+void HwState::operator delete(void* p, size_t size) {
+  std::vector<void*>& spare = SpareStates();
+  if (size == sizeof(HwState) && spare.size() < 4) {
+    spare.push_back(p);
+    return;
+  }
+  ::operator delete(p);
+}
+
+AddrCell* HwState::NewCell(std::string name, const void* addr, uint32_t size) {
+  Storage& s = *storage_;
+  if (s.cells_used == s.chunks.size() * Storage::kChunk) {
+    s.chunks.push_back(std::make_unique<Storage::Chunk>());
+  }
+  void* room = s.chunks[s.cells_used / Storage::kChunk]->room[s.cells_used % Storage::kChunk];
+  ++s.cells_used;
+  AddrCell* c = new (room) AddrCell(m_, std::move(name), const_cast<void*>(addr), size,
+                                    ReadBytes(addr, size));
+  cells_.Insert(reinterpret_cast<uintptr_t>(addr), c);
+  return c;
 }
 
 std::string HwState::DescribeAddress(Word address) const {
@@ -115,7 +312,17 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
                      " bytes: the machine sees 1-, 2-, 4- and 8-byte locations");
   }
   const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
-  const Region* r = RegionOf(a);
+  // A global's cell was named here before (in this execution or an
+  // earlier one): its region is known without a search.
+  int global = -1;
+  const Region* r;
+  auto named = storage_->names.find(Storage::NameKey{a, site});
+  if (named != storage_->names.end() && named->second.global >= 0) {
+    global = named->second.global;
+    r = &Globals()[global].region;
+  } else {
+    r = RegionOf(a, &global);
+  }
   if (r == nullptr && a < 4096) {
     char* msg = scratch_;
     std::snprintf(msg, kScratch, "NULL pointer dereference (%s)",
@@ -141,33 +348,52 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
     Refuse(site, "a " + std::to_string(size) + "-byte access past the end of " +
                      r->name);
   }
-  auto it = cells_.find(a);
-  if (it != cells_.end() && it->second->size() == size) {
-    cache_[SlotOf(a)] = Slot{a, it->second};
-    return it->second;
-  }
-  if (it != cells_.end()) {
+  if (AddrCell* c = cells_.Find(a); c != nullptr && c->size() == size) {
+    cache_[SlotOf(a)] = Slot{a, c};
+    return c;
+  } else if (c != nullptr) {
     Refuse(site, std::string("mixed-size access: ") + std::to_string(size) +
-                     "-byte access to " + it->second->machine().cell_name(it->second->id()) +
-                     ", which is accessed with " +
-                     std::to_string(it->second->size()) +
+                     "-byte access to " + c->machine().cell_name(c->id()) +
+                     ", which is accessed with " + std::to_string(c->size()) +
                      " bytes elsewhere; access a location with one size");
   }
-  // Overlap with a neighbour?
-  auto next = ordered_.lower_bound(a);
-  if (next != ordered_.end() && next->first < a + size) {
-    Refuse(site, "mixed-size access overlapping " +
-                     m_.cell_name(next->second->id()) +
-                     "; access a location with one size");
-  }
-  if (next != ordered_.begin()) {
-    auto prev = std::prev(next);
-    if (prev->first + prev->second->size() > a) {
-      Refuse(site, "mixed-size access overlapping " +
-                       m_.cell_name(prev->second->id()) +
+  // Overlap with a neighbour? Cells are at most 8 bytes and do not
+  // overlap one another: the nearest cell above `a` that starts inside
+  // the access, else the nearest below that reaches into it.
+  for (uintptr_t b = a + 1; b < a + size; ++b) {
+    if (AddrCell* next = cells_.Find(b)) {
+      Refuse(site, "mixed-size access overlapping " + m_.cell_name(next->id()) +
                        "; access a location with one size");
     }
   }
+  for (uintptr_t b = a - 1; b + 8 > a && b < a; --b) {
+    if (AddrCell* prev = cells_.Find(b)) {
+      if (b + prev->size() > a) {
+        Refuse(site, "mixed-size access overlapping " + m_.cell_name(prev->id()) +
+                         "; access a location with one size");
+      }
+      break;
+    }
+  }
+  if (global >= 0) MarkGlobalDirty(global);
+  AddrCell* c;
+  if (r->kind == Region::kKmem) {
+    c = NewCell(CellName(*r, a, site), addr, size);
+  } else {
+    // A global's or a cpu_info block's region at `a` is always the same.
+    if (named == storage_->names.end()) {
+      named = storage_->names.emplace(Storage::NameKey{a, site},
+                                      Storage::Named{CellName(*r, a, site), global})
+                  .first;
+    }
+    c = NewCell(named->second.name, addr, size);
+  }
+  cache_[SlotOf(a)] = Slot{a, c};
+  return c;
+}
+
+std::string HwState::CellName(const Region& region, uintptr_t a, const __smp_site* site) {
+  const Region* r = &region;
   std::string name;
   if (r->kind != Region::kKmem && site->what[0] != '\0' &&
       std::strncmp(site->what, r->name.c_str(), r->name.size()) == 0 &&
@@ -189,15 +415,7 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
       name += std::string(" (") + site->what + ")";
     }
   }
-  auto cell = std::make_unique<AddrCell>(m_, std::move(name),
-                                         const_cast<void*>(addr), size,
-                                         ReadBytes(addr, size));
-  AddrCell* c = cell.get();
-  owned_.push_back(std::move(cell));
-  cells_[a] = c;
-  ordered_[a] = c;
-  cache_[SlotOf(a)] = Slot{a, c};
-  return c;
+  return name;
 }
 
 void* HwState::KmemAlloc(size_t size, bool zero, Loc loc) {
@@ -235,8 +453,8 @@ void HwState::KmemFree(void* p, size_t size, Loc loc) {
 }
 
 int HwState::CpuIndexOf(const void* ci) const {
-  for (size_t k = 0; k < cpu_info_.size(); ++k) {
-    if (cpu_info_[k].get() == ci) return static_cast<int>(k);
+  for (size_t k = 0; k < cpu_info_count_; ++k) {
+    if (storage_->cpu_blocks[k].get() == ci) return static_cast<int>(k);
   }
   return -1;
 }
@@ -253,18 +471,15 @@ int HwState::DeclareLock(const void* word, uint32_t size, const char* name) {
   std::string cell_name = lock_name + ".word";
   AddrCell* c = FindCell(word);
   if (c == nullptr) {
-    const Region* r = RegionOf(a);
+    int global = -1;
+    const Region* r = RegionOf(a, &global);
     if (r == nullptr) {
       Unsupported("?", 0, "smp_lock_declare(\"" + lock_name +
                               "\"): the lock word is not shared memory "
                               "(a global or kmem_alloc)");
     }
-    auto cell = std::make_unique<AddrCell>(m_, cell_name, const_cast<void*>(word),
-                                           size, ReadBytes(word, size));
-    c = cell.get();
-    owned_.push_back(std::move(cell));
-    cells_[a] = c;
-    ordered_[a] = c;
+    if (global >= 0) MarkGlobalDirty(global);
+    c = NewCell(std::move(cell_name), word, size);
   }
   c->lock_id = m_.AddLock(lock_name, *c);
   return c->lock_id;
@@ -319,4 +534,5 @@ extern "C" void __smp_register_global(void* addr, uint64_t size, const char* nam
                    static_cast<unsigned char*>(addr) + size);
   smp::hw::MutableGlobals().push_back(std::move(g));
   smp::hw::g_sorted = false;
+  smp::hw::g_all_dirty = true;  // indices move when the registry is sorted
 }

@@ -16,6 +16,14 @@
 // address; an access that overlaps a cell at another address or size is
 // refused (mixed-size access).
 //
+// What does not depend on the execution is kept from one execution to the
+// next on the same OS thread (HwState::Storage): the cpu_info blocks
+// (zeroed, not remade), the storage of the cells and of the address table
+// (emptied, not freed), and the name a global's or a cpu_info field's cell
+// gets from its address and its first access's site (a cache: what it
+// returns is what naming afresh gives). Globals are restored only where
+// this process wrote them since the last restore (MarkGlobalsDirty).
+//
 // Binding: C code has no Machine& to pass, so the state is found through
 // Machine::Running() while the machine runs, and through the machine whose
 // scenario is being declared (Bind) before it runs and in its final check.
@@ -29,6 +37,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/cell.h"
@@ -86,6 +95,35 @@ inline Word ReadBytes(const void* p, uint32_t size) {
   return w;
 }
 
+// Address -> cell, open addressing, for one execution at a time: Clear
+// empties it and keeps its storage for the next. Never iterated.
+class CellTable {
+ public:
+  CellTable() : slots_(kInitial) {}
+  AddrCell* Find(uintptr_t a) const {
+    for (size_t i = Hash(a) & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const Entry& e = slots_[i];
+      if (e.cell == nullptr) return nullptr;
+      if (e.addr == a) return e.cell;
+    }
+  }
+  // REQUIRES: no cell at `a`.
+  void Insert(uintptr_t a, AddrCell* c);
+  void Clear();
+
+ private:
+  struct Entry {
+    uintptr_t addr = 0;
+    AddrCell* cell = nullptr;  // null: empty
+  };
+  static constexpr size_t kInitial = 256;
+  static size_t Hash(uintptr_t a) {
+    return static_cast<size_t>((a * 0x9e3779b97f4a7c15ULL) >> 40);
+  }
+  std::vector<Entry> slots_;  // a power of two, at most half full
+  std::vector<uint32_t> used_;  // the slots filled since Clear
+};
+
 // The size of each CPU's struct cpu_info block (SMP_CPU_INFO_SIZE).
 inline constexpr size_t kCpuInfoSize = 1024;
 
@@ -111,6 +149,12 @@ class HwState : public Machine::Extension {
 
   explicit HwState(Machine& m);
   ~HwState() override;
+  // One per execution: the room is kept for the next (hw_state.cc).
+  static void* operator new(size_t size);
+  static void operator delete(void* p, size_t size);
+
+  // What an OS thread keeps from one execution to the next (hw_state.cc).
+  struct Storage;
 
   Machine& machine() const { return m_; }
   // "NULL", "&g_sc", "&kmem#2+8", "&cpu1", or "&(stack)", "&(outside)".
@@ -121,9 +165,15 @@ class HwState : public Machine::Extension {
   // access; an access to freed kmem is an assertion verdict.
   AddrCell* CellFor(const void* addr, uint32_t size, const __smp_site* site) {
     const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
-    const Slot& slot = cache_[SlotOf(a)];
+    Slot& slot = cache_[SlotOf(a)];
     if (__builtin_expect(slot.addr == a && slot.cell->size() == size && freed_ == 0, true)) {
       return slot.cell;
+    }
+    if (freed_ == 0) {
+      if (AddrCell* c = cells_.Find(a); c != nullptr && c->size() == size) {
+        slot = Slot{a, c};
+        return c;
+      }
     }
     return CellSlow(addr, size, site);
   }
@@ -139,10 +189,9 @@ class HwState : public Machine::Extension {
     const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
     Slot& slot = cache_[SlotOf(a)];
     if (slot.addr == a) return slot.cell;
-    auto it = cells_.find(a);
-    if (it == cells_.end()) return nullptr;
-    slot = Slot{a, it->second};
-    return it->second;
+    AddrCell* c = cells_.Find(a);
+    if (c != nullptr) slot = Slot{a, c};
+    return c;
   }
 
   void* KmemAlloc(size_t size, bool zero, Loc loc);
@@ -181,6 +230,11 @@ class HwState : public Machine::Extension {
  private:
   static HwState& Create(Machine& m);
   [[noreturn]] static void NotALock(Loc loc);
+  static Storage* TakeStorage();
+  // A cell for `size` bytes at `addr`, starting from them, in the table.
+  AddrCell* NewCell(std::string name, const void* addr, uint32_t size);
+  // The name of a new cell at `a` in region `r`, first accessed at `site`.
+  static std::string CellName(const Region& r, uintptr_t a, const __smp_site* site);
   AddrCell* CellSlow(const void* addr, uint32_t size, const __smp_site* site);
   // A direct-mapped cache in front of cells_: most accesses hit it.
   struct Slot {
@@ -190,22 +244,21 @@ class HwState : public Machine::Extension {
   static constexpr int kSlots = 64;
   static size_t SlotOf(uintptr_t a) { return (a >> 2) & (kSlots - 1); }
   Slot cache_[kSlots];
-  // The region holding `a` (freed kmem too), or null.
-  const Region* RegionOf(uintptr_t a) const;
+  // The region holding `a` (freed kmem too), or null; for a global, its
+  // index in Globals() in *global (else -1).
+  const Region* RegionOf(uintptr_t a, int* global = nullptr) const;
   [[noreturn]] void Refuse(const __smp_site* site, const std::string& what) const;
 
   static thread_local Machine* bound_;
 
   Machine& m_;
-  std::unordered_map<uintptr_t, AddrCell*> cells_;    // by address
-  std::map<uintptr_t, AddrCell*> ordered_;            // overlap checks only
-  std::vector<std::unique_ptr<AddrCell>> owned_;
+  Storage* const storage_;                            // this thread's, lent
+  CellTable& cells_;                                  // storage_'s
+  size_t cpu_info_count_ = 0;                         // blocks in use
   std::map<uintptr_t, Region> kmem_;                  // by lo
   std::vector<std::unique_ptr<char[]>> kmem_blocks_;
   int kmem_count_ = 0;
   int freed_ = 0;                                     // kmem blocks freed
-  std::vector<std::unique_ptr<char[]>> cpu_info_;
-  std::vector<Region> cpu_regions_;
   std::unordered_map<uintptr_t, int> chans_;          // wchan -> channel id
   std::vector<Device> devices_;
   int in_device_ = 0;
@@ -219,7 +272,17 @@ struct GlobalVar {
   std::vector<unsigned char> initial;
 };
 const std::vector<GlobalVar>& Globals();  // sorted by address
+// Restores every global written since the last restore to its initial
+// bytes. The globals are the process's memory and this bookkeeping is the
+// process's with them: executions on two OS threads at once would share
+// both.
 void RestoreGlobals();
+// Notes that [addr, addr+n) may be written outside a cell of the running
+// execution (every cell's global is noted when the cell is made): a
+// write the next RestoreGlobals must undo. Not a global: nothing.
+void MarkGlobalsDirty(const void* addr, size_t n);
+// The same for the global of index `index` in Globals().
+void MarkGlobalDirty(int index);
 
 // Ends the process with a message naming file:line: target code did
 // something the machine cannot follow (not a finding about the target).
