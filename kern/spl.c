@@ -9,18 +9,9 @@
 #include <smp/hw.h>
 #include <sys/systm.h>
 
-/* Shared with kern/spl_lazy.c. Set-up only; all zero is SPL_HARD with the
- * NetBSD names and no bugs. */
-struct spl_config spl_conf;
-#define SPL_CONF(field) ((int)smp_peek(&spl_conf.field, sizeof spl_conf.field))
+#include "kern/spl_private.h"
 
-/* kern/spl_lazy.c */
-void spl_lazy_init(void);
-int spl_lazy_establish(const char* name, int level, int run, int soft,
-                       void (*fn)(void*), void* arg);
-int spl_lazy_raise(int levels);
-void spl_lazy_splx(int s);
-int spl_lazy_current(void);
+struct spl_config spl_conf;
 
 /* NetBSD IPL -> machine level. Constant: read without a scheduling point. */
 static const int ipl_levels_of[] = {

@@ -21,16 +21,7 @@
 #include <sys/param.h>
 #include <sys/systm.h>
 
-extern struct spl_config spl_conf; /* kern/spl.c */
-#define SPL_CONF(field) ((int)smp_peek(&spl_conf.field, sizeof spl_conf.field))
-
-/* kern/spl_lazy.c's entry points for kern/spl.c. */
-void spl_lazy_init(void);
-int spl_lazy_establish(const char* name, int level, int run, int soft,
-                       void (*fn)(void*), void* arg);
-int spl_lazy_raise(int levels);
-void spl_lazy_splx(int s);
-int spl_lazy_current(void);
+#include "kern/spl_private.h"
 
 /* ---- The handler table (set-up only; read with smp_peek) ---- */
 
