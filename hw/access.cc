@@ -87,6 +87,11 @@ T LoadT(const void* addr, const __smp_site* site) {
     std::memcpy(&v, addr, sizeof(T));
     return v;
   }
+  if (__builtin_expect(h.HasReadonly(), false) && h.IsReadonly(addr, sizeof(T))) {
+    T v;  // a constant since set-up (smp_readonly): no point, no trace line
+    std::memcpy(&v, addr, sizeof(T));
+    return v;
+  }
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
   MarkPointer(*m, *c, site);
   const Word v = m->Load(*c, LocOf(site));
@@ -99,6 +104,10 @@ void StoreT(void* addr, T value, const __smp_site* site) {
   if (m == nullptr) return PlainStore(addr, value, site);
   HwState& h = HwState::Of(*m);
   if (h.in_device()) return PlainStore(addr, value, site);
+  if (__builtin_expect(h.HasReadonly(), false) && h.IsReadonly(addr, sizeof(T))) {
+    Unsupported(site->file, site->line,
+                "a store to a location declared constant with smp_readonly");
+  }
   AddrCell* c = h.CellFor(addr, sizeof(T), site);
   MarkPointer(*m, *c, site);
   m->Store(*c, static_cast<Word>(value), LocOf(site));

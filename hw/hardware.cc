@@ -218,6 +218,14 @@ uint64_t smp_peek(const volatile void* p, size_t size) {
   return HwState::Of(M("smp_peek"))
       .PeekAt(const_cast<const void*>(p), static_cast<uint32_t>(size));
 }
+void smp_readonly(const volatile void* p, size_t size) {
+  Machine& m = M("smp_readonly");
+  if (m.in_context()) {
+    smp::hw::Unsupported("?", 0, "smp_readonly from a running context: declare constants in set-up");
+  }
+  const uintptr_t lo = reinterpret_cast<uintptr_t>(const_cast<const void*>(p));
+  HwState::Of(m).AddReadonly(lo, lo + size);
+}
 void smp_mark_atomic(const volatile void* p, size_t size) {
   Machine& m = M("smp_mark_atomic");
   HwState& h = HwState::Of(m);

@@ -218,6 +218,17 @@ class HwState : public Machine::Extension {
     void* dev;
   };
   const Device* device(int handle) const;
+  // smp_readonly: locations that stay constant for the rest of the
+  // execution. A load of one is a plain read (no point, no trace line).
+  void AddReadonly(uintptr_t lo, uintptr_t hi) { readonly_.push_back({lo, hi}); }
+  bool HasReadonly() const { return !readonly_.empty(); }
+  bool IsReadonly(const void* addr, uint32_t size) const {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+    for (const auto& [lo, hi] : readonly_) {
+      if (a >= lo && a + size <= hi) return true;
+    }
+    return false;
+  }
   // While a device callback runs its accesses are the device's: plain.
   bool in_device() const { return in_device_ != 0; }
   void EnterDevice() { ++in_device_; }
@@ -262,6 +273,7 @@ class HwState : public Machine::Extension {
   std::unordered_map<uintptr_t, int> chans_;          // wchan -> channel id
   std::vector<Device> devices_;
   int in_device_ = 0;
+  std::vector<std::pair<uintptr_t, uintptr_t>> readonly_;  // [lo, hi)
   char scratch_[kScratch];
 };
 

@@ -483,6 +483,49 @@ SMP_SCENARIO_C(mixed_size, .target = "hwtest", .variant = "mixed_size",
                .expected = SMP_CLEAN, .cpus = 2, .max_steps = 200,
                .setup = mixed_setup)
 
+/* ---- readonly: a handle set in set-up and declared constant. Its loads
+ * are plain reads (no point, no trace line); the softc's other field
+ * stays an ordinary shared location. A store to the constant from a
+ * running context is refused. */
+
+static struct {
+  int ro_handle; /* set in set-up, then constant */
+  int ro_count;
+} g_ro;
+
+static void readonly_thread(void* arg) {
+  (void)arg;
+  for (int i = 0; i < 3; i++) {
+    KASSERTMSG(g_ro.ro_handle == 7, "the constant reads back: %d", g_ro.ro_handle);
+    atomic_inc_uint((volatile u_int*)&g_ro.ro_count);
+  }
+}
+static void readonly_setup(void) {
+  g_ro.ro_handle = 7;
+  smp_readonly_var(&g_ro.ro_handle);
+  smp_thread_create("t0", 0, readonly_thread, NULL);
+  smp_thread_create("t1", 1, readonly_thread, NULL);
+}
+static void readonly_check(void) { KASSERT(g_ro.ro_count == 6); }
+
+SMP_SCENARIO_C(readonly, .target = "hwtest", .variant = "readonly",
+               .description = "two threads read a handle declared constant in set-up",
+               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 200,
+               .setup = readonly_setup, .check = readonly_check)
+
+const int hwtest_line_readonly_store = __LINE__ + 1;
+static void readonly_store_thread(void* arg) { (void)arg; g_ro.ro_handle = 8; }
+static void readonly_store_setup(void) {
+  smp_readonly_var(&g_ro.ro_handle);
+  smp_thread_create("t0", 0, readonly_store_thread, NULL);
+}
+
+SMP_SCENARIO_C(readonly_store, .target = "hwtest", .variant = "readonly_store",
+               .description = "a thread stores to a location declared constant "
+                              "(refused: the process exits)",
+               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 200,
+               .setup = readonly_store_setup)
+
 /* ---- determinism: kmem, atomics, plain accesses, an interrupt line and
  * trace notes, all on one schedule. */
 

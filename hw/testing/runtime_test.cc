@@ -23,6 +23,7 @@ extern "C" const int hwtest_line_race_kmem_t0;
 extern "C" const int hwtest_line_race_kmem_t1;
 extern "C" const int hwtest_line_foreign;
 extern "C" const int hwtest_line_mixed;
+extern "C" const int hwtest_line_readonly_store;
 
 namespace smp {
 namespace {
@@ -229,6 +230,26 @@ TEST(HwRuntimeDeathTest, MixedSizeAccessIsRefused) {
       "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" + std::to_string(hwtest_line_mixed) +
       ": mixed-size";
   EXPECT_EXIT(RunOnce("mixed_size", 1), ::testing::ExitedWithCode(2), expected);
+}
+
+TEST(HwRuntimeDeathTest, StoreToAConstantIsRefused) {
+  const std::string expected = "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" +
+                               std::to_string(hwtest_line_readonly_store) +
+                               ": a store to a location declared constant";
+  EXPECT_EXIT(RunOnce("readonly_store", 1), ::testing::ExitedWithCode(2), expected);
+}
+
+// smp_readonly: the constant's loads are no scheduling points and no
+// trace lines; the counter beside it is traced as before.
+TEST(HwRuntime, LoadsOfAConstantAreNoPointsAndNoTraceLines) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    Trace trace;
+    const Execution e = RunOnce("readonly", seed, &trace);
+    ASSERT_TRUE(e.verdict.clean()) << e.verdict.message;
+    const std::string text = trace.RenderText();
+    EXPECT_EQ(text.find("ro_handle"), std::string::npos) << text;
+    EXPECT_NE(text.find("ro_count"), std::string::npos) << text;
+  }
 }
 
 // ---- 9. Determinism ----

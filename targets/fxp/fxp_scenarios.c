@@ -49,6 +49,13 @@ static void attach(u_int flags, u_int bugs, unsigned ticks, int packets, int fra
   faa.faa_nic.frames = frames;
   faa.faa_nic.ru_cpu = 3;
   fxp_attach(&fxp0, &faa);
+  /* What attach set once and the driver only reads: constants for the
+   * machine, so reading them is no scheduling point (smp_readonly). */
+  smp_readonly_var(&fxp0.sc_st);
+  smp_readonly_var(&fxp0.sc_sh);
+  smp_readonly_var(&fxp0.sc_cdata);
+  smp_readonly_var(&fxp0.sc_flags);
+  smp_readonly_var(&fxp0.sc_bugs);
 }
 
 /* Packets of sender s are 10*s+1, 10*s+2. The device transmitted each at

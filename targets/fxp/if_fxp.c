@@ -17,16 +17,13 @@
 
 #include "targets/fxp/fxp_nic.h"
 
-/* Constant after attach: read without a scheduling point. */
-#define FXP_FLAG(sc, f) ((smp_peek_var(&(sc)->sc_flags) & (f)) != 0)
-#define FXP_BUG(sc, b) ((smp_peek_var(&(sc)->sc_bugs) & (b)) != 0)
-#define FXP_CD(sc) ((struct fxp_control_data*)(uintptr_t)smp_peek_var(&(sc)->sc_cdata))
+#define FXP_FLAG(sc, f) (((sc)->sc_flags & (f)) != 0)
+#define FXP_BUG(sc, b) (((sc)->sc_bugs & (b)) != 0)
+#define FXP_CD(sc) ((sc)->sc_cdata)
 #define FXP_CDTX(sc, i) (&FXP_CD(sc)->cd_txcbs[(i) % FXP_NTXCB])
 #define FXP_CDRX(sc, i) (&FXP_CD(sc)->cd_rfas[(i) % FXP_NRFA])
-#define CSR_READ_1(sc, reg) \
-  bus_space_read_1(0, (bus_space_handle_t)smp_peek_var(&(sc)->sc_sh), (reg))
-#define CSR_WRITE_1(sc, reg, v) \
-  bus_space_write_1(0, (bus_space_handle_t)smp_peek_var(&(sc)->sc_sh), (reg), (v))
+#define CSR_READ_1(sc, reg) bus_space_read_1((sc)->sc_st, (sc)->sc_sh, (reg))
+#define CSR_WRITE_1(sc, reg, v) bus_space_write_1((sc)->sc_st, (sc)->sc_sh, (reg), (v))
 
 #define FXP_LOCK(sc) mutex_enter(&(sc)->sc_mtx)
 #define FXP_UNLOCK(sc) mutex_exit(&(sc)->sc_mtx)

@@ -30,14 +30,13 @@
  * RFD buffers are not mbufs here), at most FXP_RXBATCH per interrupt,
  * and the batch is queued on ipintrq under one hold of its lock; the
  * tick callout keeps running after fxp_stop (it finds the interface
- * down); a command register write is preceded by membar_sync (the
- * register bypasses the CPU's store buffer, see if_fxp.c). The bug switches (FXP_BUG_*)
- * are constant after attach and read without a scheduling point.
+ * down). The bug switches (FXP_BUG_*) are constant after attach.
  *
  * Scheduling points: every access to the softc, the rings, the
- * registers, and the locks'. Constant fields (sc_flags, sc_bugs, sc_sh,
- * sc_cdata) are read with smp_peek (FXP_* macros), as the C++ model's
- * members were. */
+ * registers, and the locks'. The fields attach sets once (sc_st, sc_sh,
+ * sc_cdata, sc_flags, sc_bugs) are plain loads in the driver; the
+ * scenarios declare them constants (smp_readonly), so reading them is no
+ * scheduling point, as the C++ model's members were not. */
 #ifndef SMPFUZZ_TARGETS_FXP_IF_FXPVAR_H_
 #define SMPFUZZ_TARGETS_FXP_IF_FXPVAR_H_
 

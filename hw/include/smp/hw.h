@@ -180,6 +180,16 @@ void smp_ipl_view(size_t offset, size_t size);
  * Also usable in set-up and final checks. */
 uint64_t smp_peek(const volatile void* p, size_t size);
 #define smp_peek_var(p) smp_peek((p), sizeof(*(p)))
+/* Declaration (set-up only). The `size` bytes at `p` are constants for
+ * the rest of the execution: written in set-up (a softc's bus handle, its
+ * flags, a pointer to its DMA memory) and only read by running code. A
+ * load of them is then a plain read: no scheduling point, no trace line,
+ * nothing for the race detector, as a load of a constant can move past
+ * any other event without changing what any context sees. Driver code
+ * keeps its plain loads (`sc->sc_sh`). A store to them from a running
+ * context is refused (exit 2, naming the store's file:line). */
+void smp_readonly(const volatile void* p, size_t size);
+#define smp_readonly_var(p) smp_readonly((p), sizeof(*(p)))
 /* Marks the `size`-byte location as one accessed with atomic_load/
  * atomic_store (a flag): the race detector never reports it. Atomic
  * loads and stores mark their location by themselves. */
