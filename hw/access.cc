@@ -98,17 +98,23 @@ T LoadT(const void* addr, const __smp_site* site) {
   return static_cast<T>(v);
 }
 
+// The cell a running context writes (store, atomic store, CAS, RMW):
+// refuses a location declared constant with smp_readonly.
+inline AddrCell* WrittenCell(HwState& h, void* addr, uint32_t size, const __smp_site* site) {
+  if (__builtin_expect(h.HasReadonly(), false) && h.IsReadonly(addr, size)) {
+    Unsupported(site->file, site->line,
+                "a store to a location declared constant with smp_readonly");
+  }
+  return h.CellFor(addr, size, site);
+}
+
 template <typename T>
 void StoreT(void* addr, T value, const __smp_site* site) {
   Machine* m = Sees(addr);
   if (m == nullptr) return PlainStore(addr, value, site);
   HwState& h = HwState::Of(*m);
   if (h.in_device()) return PlainStore(addr, value, site);
-  if (__builtin_expect(h.HasReadonly(), false) && h.IsReadonly(addr, sizeof(T))) {
-    Unsupported(site->file, site->line,
-                "a store to a location declared constant with smp_readonly");
-  }
-  AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  AddrCell* c = WrittenCell(h, addr, sizeof(T), site);
   MarkPointer(*m, *c, site);
   m->Store(*c, static_cast<Word>(value), LocOf(site));
 }
@@ -133,7 +139,7 @@ void AtomicStoreT(void* addr, T value, int32_t order, const __smp_site* site) {
   if (m == nullptr) return PlainStore(addr, value, site);
   HwState& h = HwState::Of(*m);
   if (h.in_device()) return PlainStore(addr, value, site);
-  AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  AddrCell* c = WrittenCell(h, addr, sizeof(T), site);
   if (!m->IsAtomic(c->id())) m->MarkAtomic(*c);
   MarkPointer(*m, *c, site);
   m->Store(*c, static_cast<Word>(value), LocOf(site), OrderOf(order));
@@ -150,7 +156,7 @@ T CasT(void* addr, T expected, T desired, int32_t order, const __smp_site* site)
     return old;
   }
   HwState& h = *hp;
-  AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  AddrCell* c = WrittenCell(h, addr, sizeof(T), site);
   MarkPointer(*m, *c, site);
   const Word old = m->Cas(*c, static_cast<Word>(expected), static_cast<Word>(desired),
                           LocOf(site), OrderOf(order));
@@ -186,7 +192,7 @@ T RmwT(void* addr, int32_t op, T value, int32_t order, const __smp_site* site) {
     return old;
   }
   HwState& h = HwState::Of(*m);
-  AddrCell* c = h.CellFor(addr, sizeof(T), site);
+  AddrCell* c = WrittenCell(h, addr, sizeof(T), site);
   MarkPointer(*m, *c, site);
   Word old;
   if (op == 0) {

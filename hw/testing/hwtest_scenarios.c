@@ -520,6 +520,19 @@ static void readonly_store_setup(void) {
   smp_thread_create("t0", 0, readonly_store_thread, NULL);
 }
 
+const int hwtest_line_readonly_rmw = __LINE__ + 1;
+static void readonly_rmw_thread(void* arg) { (void)arg; atomic_inc_uint((volatile u_int*)&g_ro.ro_handle); }
+static void readonly_rmw_setup(void) {
+  smp_readonly_var(&g_ro.ro_handle);
+  smp_thread_create("t0", 0, readonly_rmw_thread, NULL);
+}
+
+SMP_SCENARIO_C(readonly_rmw, .target = "hwtest", .variant = "readonly_rmw",
+               .description = "a thread increments a location declared constant "
+                              "atomically (refused: the process exits)",
+               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 200,
+               .setup = readonly_rmw_setup)
+
 SMP_SCENARIO_C(readonly_store, .target = "hwtest", .variant = "readonly_store",
                .description = "a thread stores to a location declared constant "
                               "(refused: the process exits)",

@@ -24,6 +24,7 @@ extern "C" const int hwtest_line_race_kmem_t1;
 extern "C" const int hwtest_line_foreign;
 extern "C" const int hwtest_line_mixed;
 extern "C" const int hwtest_line_readonly_store;
+extern "C" const int hwtest_line_readonly_rmw;
 
 namespace smp {
 namespace {
@@ -237,6 +238,10 @@ TEST(HwRuntimeDeathTest, StoreToAConstantIsRefused) {
                                std::to_string(hwtest_line_readonly_store) +
                                ": a store to a location declared constant";
   EXPECT_EXIT(RunOnce("readonly_store", 1), ::testing::ExitedWithCode(2), expected);
+  const std::string rmw = "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" +
+                          std::to_string(hwtest_line_readonly_rmw) +
+                          ": a store to a location declared constant";
+  EXPECT_EXIT(RunOnce("readonly_rmw", 1), ::testing::ExitedWithCode(2), rmw);
 }
 
 // smp_readonly: the constant's loads are no scheduling points and no

@@ -186,8 +186,11 @@ uint64_t smp_peek(const volatile void* p, size_t size);
  * load of them is then a plain read: no scheduling point, no trace line,
  * nothing for the race detector, as a load of a constant can move past
  * any other event without changing what any context sees. Driver code
- * keeps its plain loads (`sc->sc_sh`). A store to them from a running
- * context is refused (exit 2, naming the store's file:line). */
+ * keeps its plain loads (`sc->sc_sh`); atomic loads of them are still
+ * ordinary atomic loads. A store, atomic store, CAS or read-modify-write
+ * to them from a running context is refused (exit 2, naming its
+ * file:line). memcpy/memset over them is not checked: do not copy over
+ * a constant. */
 void smp_readonly(const volatile void* p, size_t size);
 #define smp_readonly_var(p) smp_readonly((p), sizeof(*(p)))
 /* Marks the `size`-byte location as one accessed with atomic_load/
