@@ -21,26 +21,38 @@ std::string Who(const Machine& m, const Actor& a) {
 }  // namespace
 
 void RaceDetector::Reset() {
-  clocks_.clear();
-  released_.clear();
-  acquirable_.clear();
-  interrupted_.clear();
-  held_.clear();
-  lock_clocks_.clear();
-  chan_clocks_.clear();
-  ipi_clocks_.clear();
-  idle_clocks_.clear();
-  cells_.clear();
+  for (int i = 0; i < contexts_; ++i) {
+    clocks_[i].clear();
+    released_[i].clear();
+    acquirable_[i].clear();
+    interrupted_[i] = -1;
+    held_[i] = 0;
+  }
+  contexts_ = 0;
+  for (std::vector<Clock>* table : {&lock_clocks_, &chan_clocks_, &ipi_clocks_, &idle_clocks_}) {
+    for (Clock& c : *table) c.clear();
+  }
+  for (int i = 0; i < cells_used_; ++i) {
+    cells_[i].recent.clear();
+    cells_[i].released.clear();
+  }
+  cells_used_ = 0;
+}
+
+void RaceDetector::Grow(int ctx) {
+  if (ctx < contexts_) return;
+  contexts_ = ctx + 1;
+  if (static_cast<int>(clocks_.size()) < contexts_) {
+    clocks_.resize(contexts_);
+    released_.resize(contexts_);
+    acquirable_.resize(contexts_);
+    interrupted_.resize(contexts_, -1);
+    held_.resize(contexts_, 0);
+  }
 }
 
 RaceDetector::Clock& RaceDetector::ClockOf(int ctx) {
-  if (static_cast<int>(clocks_.size()) <= ctx) {
-    clocks_.resize(ctx + 1);
-    released_.resize(ctx + 1);
-    acquirable_.resize(ctx + 1);
-    interrupted_.resize(ctx + 1, -1);
-    held_.resize(ctx + 1, 0);
-  }
+  Grow(ctx);
   Clock& c = clocks_[ctx];
   if (static_cast<int>(c.size()) <= ctx) c.resize(ctx + 1, 0);
   if (c[ctx] == 0) c[ctx] = 1;
@@ -75,7 +87,8 @@ void RaceDetector::OnLock(Machine&, const Actor& who, LockOp op, int lock, Loc) 
 
 void RaceDetector::OnContextStart(Machine&, const Actor& who, int interrupted) {
   if (interrupted >= 0) {
-    Clock below = ClockOf(interrupted);  // copy: ClockOf may reallocate
+    Grow(std::max<int>(interrupted, who.ctx));  // the two references stay valid
+    const Clock& below = ClockOf(interrupted);
     Join(ClockOf(who.ctx), below);
     Tick(interrupted);
   } else if (who.kind != CtxKind::kThread) {
@@ -86,17 +99,15 @@ void RaceDetector::OnContextStart(Machine&, const Actor& who, int interrupted) {
   if (who.kind != CtxKind::kThread) {
     const size_t slot = static_cast<size_t>(who.cpu) * kMaxLines + who.obj;
     if (slot < ipi_clocks_.size() && !ipi_clocks_[slot].empty()) {
-      Clock sent = std::move(ipi_clocks_[slot]);
+      Join(ClockOf(who.ctx), ipi_clocks_[slot]);
       ipi_clocks_[slot].clear();
-      Join(ClockOf(who.ctx), sent);
     }
   }
 }
 
 void RaceDetector::OnContextEnd(Machine&, const Actor& who) {
-  ClockOf(who.ctx);
-  const int below = interrupted_[who.ctx];
-  Clock mine = clocks_[who.ctx];
+  const Clock& mine = ClockOf(who.ctx);
+  const int below = interrupted_[who.ctx];  // started earlier: no table grows
   if (below >= 0) {
     Join(ClockOf(below), mine);
   } else {
@@ -110,12 +121,12 @@ RaceDetector::Clock& RaceDetector::IdleClock(int cpu) {
 }
 
 void RaceDetector::OnPlaced(Machine&, const Actor& who) {
-  Clock before = IdleClock(who.cpu);
-  Join(ClockOf(who.ctx), before);
+  Clock& mine = ClockOf(who.ctx);
+  Join(mine, IdleClock(who.cpu));
 }
 
 void RaceDetector::OnPark(Machine&, const Actor& who, int, Loc) {
-  Clock mine = ClockOf(who.ctx);
+  const Clock& mine = ClockOf(who.ctx);
   Join(IdleClock(who.cpu), mine);
   Tick(who.ctx);
 }
@@ -123,7 +134,8 @@ void RaceDetector::OnPark(Machine&, const Actor& who, int, Loc) {
 void RaceDetector::OnIpi(Machine&, const Actor& who, int target_cpu, int line, Loc) {
   const size_t slot = static_cast<size_t>(target_cpu) * kMaxLines + line;
   if (ipi_clocks_.size() <= slot) ipi_clocks_.resize(slot + 1);
-  Join(ipi_clocks_[slot], ClockOf(who.ctx));
+  const Clock& mine = ClockOf(who.ctx);
+  Join(ipi_clocks_[slot], mine);
   Tick(who.ctx);
 }
 
@@ -135,8 +147,8 @@ void RaceDetector::OnUnpark(Machine&, const Actor& who, int chan, Loc) {
 
 void RaceDetector::OnWake(Machine&, const Actor& who, int chan) {
   if (chan < static_cast<int>(chan_clocks_.size())) {
-    Clock woke = chan_clocks_[chan];
-    Join(ClockOf(who.ctx), woke);
+    Clock& mine = ClockOf(who.ctx);
+    Join(mine, chan_clocks_[chan]);
   }
 }
 
@@ -145,12 +157,10 @@ void RaceDetector::OnBarrier(Machine&, const Actor& who, Barrier kind, Loc) {
                        kind == Barrier::kProducer || kind == Barrier::kSync;
   const bool acquire = kind == Barrier::kAcquire || kind == Barrier::kConsumer ||
                        kind == Barrier::kEnter || kind == Barrier::kSync;
-  if (acquire) {
-    Clock got = acquirable_[who.ctx];
-    Join(ClockOf(who.ctx), got);
-  }
+  Clock& mine = ClockOf(who.ctx);
+  if (acquire) Join(mine, acquirable_[who.ctx]);
   if (release) {
-    released_[who.ctx] = ClockOf(who.ctx);
+    released_[who.ctx] = mine;  // copies into kept storage
     Tick(who.ctx);
   }
 }
@@ -158,6 +168,7 @@ void RaceDetector::OnBarrier(Machine&, const Actor& who, Barrier kind, Loc) {
 void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
                             AccessKind kind, Loc loc) {
   if (static_cast<int>(cells_.size()) <= cell) cells_.resize(cell + 1);
+  cells_used_ = std::max(cells_used_, cell + 1);
   Shadow& sh = cells_[cell];
   Clock& mine = ClockOf(who.ctx);
   // Synchronisation through the cell, whatever kind of access.

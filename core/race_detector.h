@@ -48,7 +48,9 @@ namespace smp {
 
 class RaceDetector : public Observer {
  public:
-  // Forgets everything: call before each execution.
+  // Forgets everything: call before each execution. The clocks' storage is
+  // kept for the next execution (emptied, not freed), so a run of many
+  // executions allocates only while it grows past its largest one.
   void Reset();
 
   bool wants_accesses() const override { return true; }
@@ -82,6 +84,10 @@ class RaceDetector : public Observer {
   };
 
   Clock& ClockOf(int ctx);
+  // Makes room for contexts 0..ctx in the per-context tables (without
+  // touching their clocks), so that references into them stay valid until
+  // a higher context id is seen.
+  void Grow(int ctx);
   static void Join(Clock& into, const Clock& from);
   void Tick(int ctx);  // a new epoch after the context published its clock
   Clock& IdleClock(int cpu);
@@ -101,6 +107,10 @@ class RaceDetector : public Observer {
   std::vector<Clock> ipi_clocks_;   // per (cpu * kMaxLines + line)
   std::vector<Clock> idle_clocks_;  // per CPU: what ran before it went idle
   std::vector<Shadow> cells_;
+  // How many entries of each table above this execution has used; the rest
+  // are empty, their storage kept from earlier executions.
+  int contexts_ = 0;
+  int cells_used_ = 0;
 };
 
 }  // namespace smp
