@@ -399,7 +399,6 @@ Machine::Context* Machine::DecideNext() {
     }
     const Choice* choices;
     uint32_t n;
-    Choice run_only[kMaxCpus];
     if (raises_left_ == 0 && global_runq_.empty() && memory_.buffered() == 0) {
       // The common case: only "run CPU k" choices, straight from the bits.
 #ifndef NDEBUG
@@ -409,10 +408,10 @@ Machine::Context* Machine::DecideNext() {
 #endif
       n = 0;
       for (uint32_t bits = runnable_; bits != 0; bits &= bits - 1) {
-        run_only[n++] = Choice{ChoiceKind::kRun,
-                               static_cast<uint8_t>(__builtin_ctz(bits)), 0};
+        run_only_[n++] = Choice{ChoiceKind::kRun,
+                                static_cast<uint8_t>(__builtin_ctz(bits)), 0};
       }
-      choices = run_only;
+      choices = run_only_;
     } else {
       n = CollectChoices();
       choices = choices_.data();

@@ -705,6 +705,9 @@ class Machine {
   Verdict verdict_;
   bool has_verdict_ = false;
   std::vector<Choice> choices_;
+  // DecideNext's choices in the common case (run CPU k): a member, not a
+  // local, because a local array of Choice is zeroed on every decision.
+  Choice run_only_[kMaxCpus];
   std::vector<uint32_t> picks_;
   Memory memory_;
   std::vector<int> drainable_;          // scratch for CollectChoices
