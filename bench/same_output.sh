@@ -6,8 +6,9 @@
 # The work: the replay of every schedule under corpus/ (trace and Chrome
 # JSON), and for every scenario of `smpfuzz list` a random search of RUNS
 # executions (default 1000) for each seed 1..SEEDS (default 2), once as
-# declared and once with --races --all, with the findings folders it
-# writes. A speed-up is only a speed-up if this prints "same" (exit 0);
+# declared and once with --races --all, a PCT search and a bounded
+# exhaustive one (--all, at most RUNS executions each), with the findings
+# folders they write. A speed-up is only a speed-up if this prints "same" (exit 0);
 # otherwise it names the first differing piece of work (exit 1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -56,5 +57,10 @@ while IFS= read -r scenario; do
       --out=findings || exit 1
     checked=$((checked + 2))
   done
+  same "run $scenario pct" run --target="$target" --variant="$variant" \
+    --runs="$runs" --scheduler=pct --all --out=findings || exit 1
+  same "run $scenario exhaustive" run --target="$target" --variant="$variant" \
+    --runs="$runs" --scheduler=exhaustive --all --out=findings || exit 1
+  checked=$((checked + 2))
 done < <("$new" list | awk '{print $1}')
 echo "same: $checked pieces of work"

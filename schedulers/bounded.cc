@@ -1,6 +1,7 @@
 #include "schedulers/bounded.h"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "core/prng.h"
@@ -203,88 +204,110 @@ bool ConfigureBounded(Executor& executor, const BoundedOptions& options, bool re
   const MemoryModel model = executor.memory_model();
   reduce = reduce && (model == MemoryModel::kTSO || model == MemoryModel::kPSO);
   executor.set_observe_drains(reduce);
-  if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
-  if (options.detect_races) executor.set_races(*options.detect_races);
-  executor.set_lockdep(options.lockdep);
+  ApplySettings(options, executor);
   return reduce;
 }
 
 namespace {
 
-// One search; with `reduce`, returns early with *hidden set when an
-// execution accessed a cell outside the model (the reductions' arguments
-// do not cover it, and the caller starts again without them).
+// The bounded tree, depth first, as a strategy of the search driver: each
+// execution replays the prefix the previous one's DFS step chose. With a
+// reduction on, an execution that accessed a cell outside the model
+// abandons the search (the reductions' arguments do not cover it; the
+// caller starts again without them).
+class BoundedStrategy : public SearchStrategy {
+ public:
+  BoundedStrategy(const BoundedOptions& options, bool drains, bool preemptions,
+                  Executor& executor)
+      : options_(options),
+        drains_(drains),
+        preemptions_(preemptions),
+        shards_(std::max<uint32_t>(options.shards, 1)),
+        fixed_(options.prefix.size()),
+        prefix_(options.prefix) {
+    if (preemptions_) executor.set_block_hook(&reduction_);
+  }
+
+  Scheduler& Next() override {
+    reduction_.Reset();
+    dfs_.emplace(prefix_, fixed_, options_.bounds, drains_,
+                 preemptions_ ? &reduction_ : nullptr);
+    return *dfs_;
+  }
+
+  Outcome Done(const Execution& e) override {
+    // Unsharded, every execution is owned: no class bookkeeping.
+    owned_ = true;
+    if (shards_ > 1) {
+      // A change at or above the previous class's root starts a new class.
+      if (started_ && changed_ <= root_) ++cls_;
+      started_ = true;
+      root_ = dfs_->FirstCosted();
+      // By a hash of the number, not the number: the classes of one
+      // decision come in a fixed pattern (one per alternative), and mod n
+      // lined the big ones up in one shard.
+      owned_ = Mix64(cls_) % shards_ == options_.shard % shards_;
+    }
+    if ((drains_ || preemptions_) && e.hidden_accesses != 0) return Outcome::kAbandon;
+    diverged_ |= dfs_->diverged();
+    if (!owned_) return Outcome::kProbe;
+    return e.pruned ? Outcome::kPruned : Outcome::kCounted;
+  }
+
+  // A class is a subtree, so contiguous in DFS order: another shard's
+  // class is left after this one execution of it, by a change at or above
+  // its root.
+  bool Advance() override {
+    return dfs_->Next(owned_ || root_ == SIZE_MAX ? SIZE_MAX : root_ + 1, &prefix_,
+                      &changed_);
+  }
+
+  // The confirming replays run whole.
+  void BeforeConfirm(Executor& executor) override { executor.set_block_hook(nullptr); }
+  void AfterConfirm(Executor& executor) override {
+    if (preemptions_) executor.set_block_hook(&reduction_);
+  }
+
+  bool diverged() const { return diverged_; }
+
+ private:
+  const BoundedOptions& options_;
+  const bool drains_;
+  const bool preemptions_;
+  const uint32_t shards_;
+  const size_t fixed_;
+  std::vector<uint32_t> prefix_;
+  PreemptionReduction reduction_;
+  std::optional<BoundedDfs> dfs_;
+  bool diverged_ = false;
+  // Shard classes (see bounded.h), numbered in the order the DFS meets
+  // them; the previous execution's class root and the last change.
+  uint64_t cls_ = 0;
+  size_t root_ = SIZE_MAX;
+  size_t changed_ = 0;
+  bool started_ = false;
+  bool owned_ = true;
+};
+
+// One search; with `reduce`, ends early with *hidden set when an execution
+// accessed a cell outside the model.
 BoundedResult Search(const ScenarioSpec& spec, const BoundedOptions& options,
                      bool reduce, bool* hidden,
                      const std::function<void(const BoundedResult&)>& progress) {
   BoundedResult result;
   Executor executor(spec);
   const bool drains = ConfigureBounded(executor, options, reduce && options.reduce_drains);
-  PreemptionReduction reduction;
   const bool preemptions = reduce && options.reduce_preemptions &&
                            executor.memory_model() == MemoryModel::kSC;
-  if (preemptions) executor.set_block_hook(&reduction);
-  const uint32_t shards = std::max<uint32_t>(options.shards, 1);
-  const size_t fixed = options.prefix.size();
-  std::vector<uint32_t> prefix = options.prefix;
-  std::vector<std::string> raw_signatures;
-  // Shard classes (see bounded.h), numbered in the order the DFS meets
-  // them; the previous execution's class root and the last change.
-  uint64_t cls = 0;
-  size_t root = SIZE_MAX;
-  size_t changed = 0;
-  bool started = false;
-  while (result.executions < options.max_executions) {
-    reduction.Reset();
-    BoundedDfs dfs(prefix, fixed, options.bounds, drains, preemptions ? &reduction : nullptr);
-    const Execution e = executor.Run(dfs, options.max_steps);
-    // Unsharded, every execution is owned: no class bookkeeping.
-    bool owned = true;
-    if (shards > 1) {
-      // A change at or above the previous class's root starts a new class.
-      if (started && changed <= root) ++cls;
-      started = true;
-      root = dfs.FirstCosted();
-      // By a hash of the number, not the number: the classes of one
-      // decision come in a fixed pattern (one per alternative), and mod n
-      // lined the big ones up in one shard.
-      owned = Mix64(cls) % shards == options.shard % shards;
-    }
-    if ((drains || preemptions) && e.hidden_accesses != 0) {
-      *hidden = true;
-      return result;
-    }
-    result.diverged |= dfs.diverged();
-    if (owned && e.pruned) {
-      ++result.pruned;
-    } else if (owned) {
-      ++result.executions;
-      result.steps += e.steps;
-      if (!e.verdict.clean() &&
-          std::find(raw_signatures.begin(), raw_signatures.end(),
-                    e.verdict.signature) == raw_signatures.end()) {
-        raw_signatures.push_back(e.verdict.signature);
-        executor.set_block_hook(nullptr);  // the confirming replay runs whole
-        Finding f = Confirm(executor, e, 0, options.max_steps);
-        if (preemptions) executor.set_block_hook(&reduction);
-        f.execution = result.executions - 1;
-        const VerdictKind kind = f.verdict.kind;
-        result.findings.push_back(std::move(f));
-        if (!options.all_findings) break;
-        if (options.stop_kind && kind == *options.stop_kind) break;
-      }
-      if (progress && result.executions % 1000 == 0) progress(result);
-    } else {
-      ++result.probes;
-    }
-    // A class is a subtree, so contiguous in DFS order: another shard's
-    // class is left after this one execution of it, by a change at or
-    // above its root.
-    if (!dfs.Next(owned || root == SIZE_MAX ? SIZE_MAX : root + 1, &prefix, &changed)) {
-      result.complete = true;
-      break;
-    }
+  BoundedStrategy strategy(options, drains, preemptions, executor);
+  Drive(executor, strategy, options.max_executions, options, &result, [&] {
+    if (progress) progress(result);
+  });
+  if (result.abandoned) {
+    *hidden = true;
+    return result;
   }
+  result.diverged = strategy.diverged();
   result.drains_reduced = drains;
   result.preemptions_reduced = preemptions;
   return result;

@@ -79,6 +79,7 @@
 #include "core/scheduler.h"
 #include "core/verdict.h"
 #include "schedulers/search.h"
+#include "schedulers/search_driver.h"
 
 namespace smp {
 
@@ -102,19 +103,14 @@ Cost CostOf(const Choice* choices, uint32_t n, int current_cpu, uint32_t pick);
 void AllowedPicks(const Choice* choices, uint32_t n, int current_cpu, const Cost& used,
                   const Bounds& bounds, bool reduce_drains, std::vector<uint32_t>* out);
 
-struct BoundedOptions {
+// The step budget, the stopping rule, the model and the detectors:
+// SearchSettings (schedulers/search_driver.h).
+struct BoundedOptions : SearchSettings {
   Bounds bounds;
   std::vector<uint32_t> prefix;  // fixed dense picks, replayed first
   uint32_t shard = 0;            // this process's shard, < shards
   uint32_t shards = 1;
   uint64_t max_executions = 1000000;
-  uint64_t max_steps = 0;        // 0: the scenario's budget
-  std::optional<MemoryModel> memory_model;
-  std::optional<EnterMeaning> enter_meaning;
-  bool lockdep = true;
-  std::optional<bool> detect_races;
-  bool all_findings = false;     // keep going after the first finding
-  std::optional<VerdictKind> stop_kind;  // with all_findings: stop at it
   // Offer a costed drain only where another agent may observe its cell
   // at once (Choice::observed); see "Drain reduction" above. Switched off
   // by itself for a scenario whose code reads or writes cells outside the
@@ -126,11 +122,11 @@ struct BoundedOptions {
   bool reduce_preemptions = true;
 };
 
-struct BoundedResult {
-  uint64_t executions = 0;  // counted (owned) executions
-  uint64_t probes = 0;      // executions run only to walk other shards' trees
-  uint64_t steps = 0;
-  bool complete = false;    // the bounded tree (this shard's part) was exhausted
+// executions (counted: owned and not pruned), probes (run only to walk
+// other shards' trees), steps, complete (the bounded tree, this shard's
+// part, was exhausted) and findings: SearchTally
+// (schedulers/search_driver.h).
+struct BoundedResult : SearchTally {
   bool diverged = false;    // a replayed prefix did not fit: nondeterminism
   // The drain reduction was in force for the whole search (a weak memory
   // model, no hidden accesses): executions counts pruned interleavings out.
@@ -139,8 +135,6 @@ struct BoundedResult {
   // hidden accesses); `pruned` executions were stopped by it (owned ones,
   // not counted in `executions`).
   bool preemptions_reduced = false;
-  uint64_t pruned = 0;
-  std::vector<Finding> findings;  // distinct signatures, confirmed
 };
 
 // Sets `executor` up as the search runs it (model, membar_enter, races,

@@ -3,171 +3,81 @@
 #include <algorithm>
 #include <memory>
 
+#include <optional>
+
 #include "core/prng.h"
-#include "core/trace.h"
-#include "core/trace_json.h"
-#include "schedulers/membar_misuse.h"
 #include "schedulers/no_preemption.h"
 #include "schedulers/pct_scheduler.h"
 #include "schedulers/random_scheduler.h"
-#include "schedulers/replay_scheduler.h"
-#include "schedulers/schedule_scheduler.h"
+#include "schedulers/search_driver.h"
 
 namespace smp {
 
 namespace {
 
-// "membar-misuse lost-wakeup thread consumer ..." -> "membar-misuse lost-wakeup".
-std::string MisuseOf(const std::string& signature) {
-  const size_t first = signature.find(' ');
-  if (first == std::string::npos) return signature;
-  return signature.substr(0, signature.find(' ', first + 1));
-}
+// Random, no-preemption and PCT: execution i runs with seed
+// ExecutionSeed(options.seed, i); PCT learns its k (the decisions per
+// execution) as it goes, from one no-preemption pilot execution on.
+class SeededStrategy : public SearchStrategy {
+ public:
+  SeededStrategy(const SearchOptions& options, SearchResult* result)
+      : options_(options), result_(result), random_(options.seed) {}
 
-bool SameBug(const Verdict& a, const Verdict& b) {
-  if (a.kind != b.kind) return false;
-  if (a.signature == b.signature) return true;
-  // A weaker model may break the same missing barrier elsewhere first (a
-  // stale load before the store->load reordering): the same failure kind.
-  return a.kind == VerdictKind::kMembarMisuse &&
-         MisuseOf(a.signature) == MisuseOf(b.signature);
-}
+  Scheduler& Next() override {
+    seed_ = ExecutionSeed(options_.seed, index_);
+    switch (options_.scheduler) {
+      case SchedulerKind::kRandom:
+        random_.Reseed(seed_);
+        return random_;
+      case SchedulerKind::kNoPreemption:
+        return no_preemption_;
+      case SchedulerKind::kPct:
+        pct_.emplace(seed_, options_.depth, result_->pct_steps);
+        return *pct_;
+    }
+    return no_preemption_;
+  }
+  uint64_t seed() const override { return seed_; }
+  Outcome Done(const Execution&) override {
+    if (pct_) {
+      result_->pct_steps = std::max(result_->pct_steps, pct_->decisions());
+      result_->pct_agents = std::max(result_->pct_agents, pct_->agents());
+    }
+    return Outcome::kCounted;
+  }
+  bool Advance() override {
+    ++index_;
+    return true;
+  }
+
+ private:
+  const SearchOptions& options_;
+  SearchResult* result_;
+  RandomScheduler random_;
+  NoPreemptionScheduler no_preemption_;
+  std::optional<PctScheduler> pct_;
+  uint64_t index_ = 0;
+  uint64_t seed_ = 0;
+};
 
 }  // namespace
-
-Finding StrongestModel(Executor& executor, const Finding& found) {
-  if (found.verdict.kind == VerdictKind::kNondeterminism) return found;
-  const MemoryModel model = executor.memory_model();
-  Finding best = found;
-  for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO}) {
-    if (static_cast<int>(m) >= static_cast<int>(found.memory_model)) break;
-    executor.set_memory_model(m);
-    ScheduleScheduler replay(BasePolicy::kNoPreemption, 0, found.decisions,
-                             executor.spec().num_cpus);
-    const Execution e = executor.Run(replay, found.max_steps);
-    if (e.verdict.clean()) continue;
-    Finding f = Confirm(executor, e, 0, found.max_steps);
-    if (SameBug(f.verdict, found.verdict)) {
-      f.execution = found.execution;
-      best = std::move(f);
-      break;
-    }
-  }
-  executor.set_memory_model(model);
-  return best;
-}
-
-Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
-                uint64_t max_steps) {
-  Finding f;
-  f.seed = seed;
-  f.picks = original.picks;
-  f.memory_model = executor.memory_model();
-  f.enter_meaning = executor.enter_meaning();
-  f.max_steps = max_steps;
-  f.switches = executor.switches();
-  Trace first, second;
-  // The dense re-run, written down as a sparse schedule as it goes...
-  ReplayScheduler r1(original.picks, seed);
-  SparseRecorder recorder(r1, executor.spec().num_cpus);
-  const Execution a = executor.Run(recorder, max_steps, &first);
-  f.decisions = recorder.decisions();
-  // ...and that sparse schedule replayed: the same execution, or the
-  // target (or smpfuzz) is not deterministic.
-  ScheduleScheduler r2(BasePolicy::kNoPreemption, 0, f.decisions,
-                       executor.spec().num_cpus);
-  const Execution b = executor.Run(r2, max_steps, &second);
-  std::string text_a = first.RenderText();
-  const std::string text_b = second.RenderText();
-
-  std::string what;
-  if (a.verdict.kind != original.verdict.kind ||
-      a.verdict.signature != original.verdict.signature) {
-    what = "the recorded re-run ended with '" + a.verdict.signature +
-           "' instead of '" + original.verdict.signature + "'";
-  } else if (a.verdict.step != original.verdict.step ||
-             a.decision_hash != original.decision_hash) {
-    what = "the recorded re-run took different decisions (step " +
-           std::to_string(a.verdict.step) + " vs " +
-           std::to_string(original.verdict.step) + ")";
-  } else if (text_a != text_b || b.decision_hash != a.decision_hash) {
-    what = "two recorded re-runs of the same schedule rendered different traces";
-  }
-  if (what.empty()) {
-    f.verdict = a.verdict;
-    ClassifyMembarMisuse(executor, first, max_steps, &f.verdict);
-    ScheduleScheduler other(BasePolicy::kNoPreemption, 0, f.decisions,
-                            executor.spec().num_cpus);
-    NoteEnterMeaning(executor, other, max_steps, a.verdict, &f.verdict);
-    first.verdict = f.verdict;
-    f.trace_text = first.RenderText();
-    f.trace_json = RenderChromeTrace(first, executor.spec().name());
-  } else {
-    f.verdict.kind = VerdictKind::kNondeterminism;
-    f.verdict.message =
-        "nondeterministic target: " + what +
-        ". Something outside the schedule (a clock, an address, a hash-map "
-        "order, state kept between executions) decides its behaviour.";
-    f.verdict.signature = "nondeterminism";
-    f.verdict.step = original.verdict.step;
-    f.trace_text = std::move(text_a);
-  }
-  return f;
-}
 
 SearchResult RunSearch(const ScenarioSpec& spec, const SearchOptions& options,
                        const std::function<void(const SearchResult&)>& progress) {
   SearchResult result;
   Executor executor(spec);
-  RandomScheduler random(options.seed);
-  NoPreemptionScheduler no_preemption;
-  if (options.memory_model) executor.set_memory_model(*options.memory_model);
-  if (options.enter_meaning) executor.set_enter_meaning(*options.enter_meaning);
-  if (options.detect_races) executor.set_races(*options.detect_races);
-  executor.set_lockdep(options.lockdep);
-  std::vector<std::string> raw_signatures;  // as the fast path saw them
-  const bool pct = options.scheduler == SchedulerKind::kPct;
-  if (pct) {
+  ApplySettings(options, executor);
+  if (options.scheduler == SchedulerKind::kPct) {
     // PCT's k: one no-preemption execution to start with (its decisions
     // are the ones the scheduler is asked about).
     PctScheduler pilot(0, 1, 1);
     executor.Run(pilot, options.max_steps);
     result.pct_steps = pilot.decisions();
   }
-  for (uint64_t i = 0; i < options.runs; ++i) {
-    const uint64_t seed = ExecutionSeed(options.seed, i);
-    Scheduler* scheduler = &no_preemption;
-    if (options.scheduler == SchedulerKind::kRandom) {
-      random.Reseed(seed);
-      scheduler = &random;
-    }
-    std::optional<PctScheduler> pct_scheduler;
-    if (pct) {
-      pct_scheduler.emplace(seed, options.depth, result.pct_steps);
-      scheduler = &*pct_scheduler;
-    }
-    const Execution e = executor.Run(*scheduler, options.max_steps);
-    if (pct) {
-      result.pct_steps = std::max(result.pct_steps, pct_scheduler->decisions());
-      result.pct_agents = std::max(result.pct_agents, pct_scheduler->agents());
-    }
-    ++result.executions;
-    result.steps += e.steps;
-    if (!e.verdict.clean()) {
-      const bool seen = std::find(raw_signatures.begin(), raw_signatures.end(),
-                                  e.verdict.signature) != raw_signatures.end();
-      if (!seen) {
-        raw_signatures.push_back(e.verdict.signature);
-        Finding f = Confirm(executor, e, seed, options.max_steps);
-        f.execution = i;
-        const VerdictKind kind = f.verdict.kind;
-        result.findings.push_back(std::move(f));
-        if (!options.all_findings) break;
-        if (options.stop_kind && kind == *options.stop_kind) break;
-      }
-    }
-    if (progress && (i + 1) % 1000 == 0) progress(result);
-  }
+  SeededStrategy strategy(options, &result);
+  Drive(executor, strategy, options.runs, options, &result, [&] {
+    if (progress) progress(result);
+  });
   return result;
 }
 
