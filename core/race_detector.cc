@@ -23,7 +23,7 @@ std::string Who(const Machine& m, const Actor& a) {
 void RaceDetector::Reset() {
   for (int i = 0; i < contexts_; ++i) {
     clocks_[i].clear();
-    released_[i].clear();
+    release_count_[i] = 0;
     acquirable_[i].clear();
     interrupted_[i] = -1;
     held_[i] = 0;
@@ -34,7 +34,8 @@ void RaceDetector::Reset() {
   }
   for (int i = 0; i < cells_used_; ++i) {
     cells_[i].recent.clear();
-    cells_[i].released.clear();
+    cells_[i].released_ctx = -1;
+    cells_[i].released_index = -1;
   }
   cells_used_ = 0;
 }
@@ -44,7 +45,8 @@ void RaceDetector::Grow(int ctx) {
   contexts_ = ctx + 1;
   if (static_cast<int>(clocks_.size()) < contexts_) {
     clocks_.resize(contexts_);
-    released_.resize(contexts_);
+    releases_.resize(contexts_);
+    release_count_.resize(contexts_, 0);
     acquirable_.resize(contexts_);
     interrupted_.resize(contexts_, -1);
     held_.resize(contexts_, 0);
@@ -160,7 +162,13 @@ void RaceDetector::OnBarrier(Machine&, const Actor& who, Barrier kind, Loc) {
   Clock& mine = ClockOf(who.ctx);
   if (acquire) Join(mine, acquirable_[who.ctx]);
   if (release) {
-    released_[who.ctx] = mine;  // copies into kept storage
+    std::vector<Clock>& history = releases_[who.ctx];
+    const int n = release_count_[who.ctx]++;
+    if (n < static_cast<int>(history.size())) {
+      history[n] = mine;  // copies into storage kept from earlier executions
+    } else {
+      history.push_back(mine);
+    }
     Tick(who.ctx);
   }
 }
@@ -173,10 +181,13 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
   Clock& mine = ClockOf(who.ctx);
   // Synchronisation through the cell, whatever kind of access.
   if (kind == AccessKind::kLoad || kind == AccessKind::kRmw) {
-    Join(acquirable_[who.ctx], sh.released);
+    if (sh.released_index >= 0) {
+      Join(acquirable_[who.ctx], releases_[sh.released_ctx][sh.released_index]);
+    }
   }
   if (kind == AccessKind::kStore || kind == AccessKind::kRmw) {
-    sh.released = released_[who.ctx];
+    sh.released_ctx = who.ctx;
+    sh.released_index = release_count_[who.ctx] - 1;
   }
   if (kind == AccessKind::kRmw || m.IsAtomic(cell) || m.IsLockWord(cell)) return;
 

@@ -80,7 +80,11 @@ class RaceDetector : public Observer {
   };
   struct Shadow {
     std::vector<Access> recent;  // last store and last load per context
-    Clock released;              // clock published by the last store
+    // The clock published by the last store: releases_[released_ctx]
+    // [released_index], or none when the index is -1 (the storing context
+    // had passed no release barrier yet).
+    int released_ctx = -1;
+    int released_index = -1;
   };
 
   Clock& ClockOf(int ctx);
@@ -98,7 +102,11 @@ class RaceDetector : public Observer {
               bool same_cpu);
 
   std::vector<Clock> clocks_;
-  std::vector<Clock> released_;     // per context: clock at its last release barrier
+  // Per context: its clock at each release barrier it passed, oldest
+  // first; the first release_count_[ctx] entries are this execution's.
+  // Kept, not copied, so a store publishes a clock by naming it.
+  std::vector<std::vector<Clock>> releases_;
+  std::vector<int> release_count_;
   std::vector<Clock> acquirable_;   // per context: clocks read, for its next acquire
   std::vector<int> interrupted_;    // per handler context: the context below it
   std::vector<uint64_t> held_;      // per context: locks held
