@@ -1,5 +1,7 @@
 #include "core/scenario.h"
 
+#include <utility>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +11,23 @@ namespace smp {
 ScenarioRegistry& ScenarioRegistry::Global() {
   static ScenarioRegistry* registry = new ScenarioRegistry();
   return *registry;
+}
+
+ScenarioSpec SpecOf(const ScenarioDecl& decl,
+                    std::function<std::unique_ptr<Scenario>(Machine&)> make) {
+  ScenarioSpec spec;
+  spec.target = decl.target;
+  spec.variant = decl.variant;
+  spec.description = decl.description;
+  spec.expected = decl.expected;
+  spec.num_cpus = decl.cpus;
+  spec.max_steps = decl.max_steps;
+  spec.make = std::move(make);
+  spec.memory_model = decl.memory_model;
+  spec.enter_meaning = decl.enter_meaning;
+  spec.detect_races = decl.detect_races;
+  spec.num_switches = decl.switches;
+  return spec;
 }
 
 void ScenarioRegistry::Add(ScenarioSpec spec) {

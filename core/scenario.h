@@ -6,9 +6,9 @@
 // Its expected verdict is part of its declaration: kClean for a correct
 // variant, the verdict kind a bug variant must produce otherwise.
 //
-// Registration: SMP_SCENARIO (or SMP_SCENARIO_MODEL, SMP_SCENARIO_MODEL_ENTER
-// to declare the memory model and membar_enter meaning it is judged under)
-// at namespace scope in a .cc file of a cc_library with alwayslink = 1.
+// Registration: SMP_SCENARIO(Class, named fields) at namespace scope in a
+// .cc file of a cc_library with alwayslink = 1 (C: SMP_SCENARIO_C, with the
+// same fields).
 // The registry is filled during static initialisation and is constant afterwards; it holds no execution state.
 #ifndef SMPFUZZ_CORE_SCENARIO_H_
 #define SMPFUZZ_CORE_SCENARIO_H_
@@ -73,35 +73,42 @@ struct ScenarioRegistrar {
   }
 };
 
+// A scenario's declaration, with named fields: what SMP_SCENARIO takes. The
+// fields, their order and their meaning are those of C's SMP_SCENARIO_C
+// (struct smp_scenario, hw/include/smp/hw.h), so a scenario is declared
+// the same way in either language; give the ones you need, in this order.
+struct ScenarioDecl {
+  const char* target = "";       // e.g. "demo"
+  const char* variant = "";      // e.g. "abba_deadlock"
+  const char* description = "";  // one line
+  VerdictKind expected = VerdictKind::kClean;
+  int cpus = 2;
+  uint64_t max_steps = 20000;
+  MemoryModel memory_model = MemoryModel::kSC;
+  EnterMeaning enter_meaning = EnterMeaning::kAcquire;
+  bool detect_races = false;
+  int switches = 0;  // swarm switches the scenario reads (Machine::swarm)
+};
+
+// The spec `decl` declares, made by `make`.
+ScenarioSpec SpecOf(const ScenarioDecl& decl,
+                    std::function<std::unique_ptr<Scenario>(Machine&)> make);
+
 #define SMP_SCENARIO_CAT2(a, b) a##b
 #define SMP_SCENARIO_CAT(a, b) SMP_SCENARIO_CAT2(a, b)
 
-// SMP_SCENARIO_MODEL_ENTER(Class, target, variant, expected, cpus, steps,
-//                          model, enter, description)
-// registers `Class` (constructible from Machine&) under target/variant,
-// judged under memory model `model` (MemoryModel::k...) with membar_enter
-// meaning `enter` (EnterMeaning::kAcquire or kStoreBefore). A run may
-// override both (smpfuzz run --model, --membar-enter).
-#define SMP_SCENARIO_MODEL_ENTER(Class, target, variant, expected, cpus,     \
-                                 steps, model, enter, desc)                  \
+// SMP_SCENARIO(Class, .target = "t", .variant = "v", .description = "...",
+//              .expected = VerdictKind::kDeadlock, .cpus = 2, .max_steps = 4000,
+//              .memory_model = MemoryModel::kTSO, ...)
+// registers `Class` (constructible from Machine&) with the fields of
+// ScenarioDecl. A run may override the memory model and the meaning of
+// membar_enter (smpfuzz run --model, --membar-enter).
+#define SMP_SCENARIO(Class, ...)                                              \
   static ::smp::ScenarioRegistrar SMP_SCENARIO_CAT(smp_scenario_, __LINE__)( \
-      ::smp::ScenarioSpec{                                                  \
-          target, variant, desc, expected, cpus, steps,                     \
-          [](::smp::Machine& m) -> std::unique_ptr<::smp::Scenario> {       \
-            return std::make_unique<Class>(m);                              \
-          },                                                                \
-          model, enter})
-
-// As SMP_SCENARIO_MODEL_ENTER with membar_enter meaning acquire.
-#define SMP_SCENARIO_MODEL(Class, target, variant, expected, cpus, steps, \
-                           model, desc)                                   \
-  SMP_SCENARIO_MODEL_ENTER(Class, target, variant, expected, cpus, steps, \
-                           model, ::smp::EnterMeaning::kAcquire, desc)
-
-// As SMP_SCENARIO_MODEL under sequential consistency.
-#define SMP_SCENARIO(Class, target, variant, expected, cpus, steps, desc)  \
-  SMP_SCENARIO_MODEL(Class, target, variant, expected, cpus, steps,        \
-                     ::smp::MemoryModel::kSC, desc)
+      ::smp::SpecOf(::smp::ScenarioDecl{__VA_ARGS__},                         \
+                    [](::smp::Machine& m) -> std::unique_ptr<::smp::Scenario> { \
+                      return std::make_unique<Class>(m);                      \
+                    }))
 
 }  // namespace smp
 

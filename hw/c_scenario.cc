@@ -34,18 +34,18 @@ class CScenario : public Scenario {
 }  // namespace smp::hw
 
 extern "C" void smp_register_scenario(const struct smp_scenario* def) {
-  smp::ScenarioSpec spec;
-  spec.target = def->target;
-  spec.variant = def->variant;
-  spec.description = def->description != nullptr ? def->description : "";
-  spec.expected = static_cast<smp::VerdictKind>(def->expected);
-  spec.num_cpus = def->cpus > 0 ? def->cpus : 2;
-  spec.max_steps = def->max_steps > 0 ? def->max_steps : 20000;
-  spec.memory_model = static_cast<smp::MemoryModel>(def->memory_model);
-  spec.enter_meaning = static_cast<smp::EnterMeaning>(def->enter_meaning);
-  spec.detect_races = def->detect_races != 0;
-  spec.make = [def](smp::Machine& m) -> std::unique_ptr<smp::Scenario> {
-    return std::make_unique<smp::hw::CScenario>(m, def);
-  };
-  smp::ScenarioRegistry::Global().Add(std::move(spec));
+  smp::ScenarioDecl decl;
+  decl.target = def->target;
+  decl.variant = def->variant;
+  decl.description = def->description != nullptr ? def->description : "";
+  decl.expected = static_cast<smp::VerdictKind>(def->expected);
+  if (def->cpus > 0) decl.cpus = def->cpus;               // 0: the default
+  if (def->max_steps > 0) decl.max_steps = def->max_steps;
+  decl.memory_model = static_cast<smp::MemoryModel>(def->memory_model);
+  decl.enter_meaning = static_cast<smp::EnterMeaning>(def->enter_meaning);
+  decl.detect_races = def->detect_races != 0;
+  smp::ScenarioRegistry::Global().Add(
+      smp::SpecOf(decl, [def](smp::Machine& m) -> std::unique_ptr<smp::Scenario> {
+        return std::make_unique<smp::hw::CScenario>(m, def);
+      }));
 }

@@ -104,10 +104,10 @@ class EnterDekker : public Scenario {
   Shared<int> x_, y_;
   int seen_[2] = {};
 };
-SMP_SCENARIO_MODEL_ENTER(EnterDekker, "minimize_test", "enter_dekker",
-                         VerdictKind::kMembarMisuse, 2, 200, MemoryModel::kTSO,
-                         EnterMeaning::kAcquire,
-                         "Dekker relying on the historical membar_enter");
+SMP_SCENARIO(EnterDekker, .target = "minimize_test", .variant = "enter_dekker",
+             .description = "Dekker relying on the historical membar_enter",
+             .expected = VerdictKind::kMembarMisuse, .cpus = 2, .max_steps = 200,
+             .memory_model = MemoryModel::kTSO);
 
 // Issue 19: a verdict that depends on membar_enter's meaning says so, and
 // which meaning shows it, in a search's finding and in a replay.

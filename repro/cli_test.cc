@@ -404,9 +404,11 @@ class EnterStoreBuffering : public Scenario {
   Shared<int> x_, y_;
   int r0_ = 0, r1_ = 0;
 };
-SMP_SCENARIO_MODEL_ENTER(EnterStoreBuffering, "clitest", "sb_enter", VerdictKind::kClean,
-                         2, 1000, MemoryModel::kTSO, EnterMeaning::kStoreBefore,
-                         "store buffering fenced by membar_enter");
+SMP_SCENARIO(EnterStoreBuffering, .target = "clitest", .variant = "sb_enter",
+             .description = "store buffering fenced by membar_enter",
+             .expected = VerdictKind::kClean, .cpus = 2, .max_steps = 1000,
+             .memory_model = MemoryModel::kTSO,
+             .enter_meaning = EnterMeaning::kStoreBefore);
 
 TEST(Cli, ScenarioDeclaresItsMembarEnterMeaning) {
   const ScenarioSpec* spec = ScenarioRegistry::Global().Find("clitest", "sb_enter");
@@ -449,19 +451,10 @@ class FailsWhenSwitchedOn : public Scenario {
   bool on_;
   Shared<int> x_;
 };
-ScenarioRegistrar switched_registrar([] {
-  ScenarioSpec spec;
-  spec.target = "clitest_switch";
-  spec.variant = "fails_when_on";
-  spec.description = "fails iff swarm switch 0 is on";
-  spec.num_cpus = 1;
-  spec.max_steps = 1000;
-  spec.num_switches = 1;
-  spec.make = [](Machine& m) -> std::unique_ptr<Scenario> {
-    return std::make_unique<FailsWhenSwitchedOn>(m);
-  };
-  return spec;
-}());
+SMP_SCENARIO(FailsWhenSwitchedOn, .target = "clitest_switch",
+             .variant = "fails_when_on",
+             .description = "fails iff swarm switch 0 is on", .cpus = 1,
+             .max_steps = 1000, .switches = 1);
 
 // Issue 20: replay dropped a schedule's swarm switches.
 TEST(Cli, ReplayKeepsTheSchedulesSwitches) {
