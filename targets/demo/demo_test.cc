@@ -143,18 +143,5 @@ TEST(DemoScenarios, EveryScenarioDeclaresWhatItFinds) {
   }
 }
 
-TEST(DemoScenarios, ReplayGivesByteIdenticalTraces) {
-  target_testing::ExpectByteIdenticalReplay("demo", 1000);
-}
-
-// The C scenarios' correct twins under every memory model, not only their
-// own: a plain C field must not make a correct scenario look wrong.
-TEST(DemoScenarios, CorrectTwinsAreSilentUnderEveryModel) {
-  for (const target_testing::SilentCase& c : target_testing::SilentCases("demo")) {
-    target_testing::ExpectSilent(target_testing::SpecOf("demo", c.variant), 17, 2000,
-                                 c.model);
-  }
-}
-
 }  // namespace
 }  // namespace smp

@@ -1,14 +1,13 @@
-// Every fxp bug is found with its exact verdict; every correct variant is
-// silent under every memory model (one parameterised test per pair); a
-// recorded execution replays byte for byte. The driver is C (if_fxp.c)
-// over the kernel (//kern), the chip a C device model (fxp_nic.c).
-#include <string>
-#include <utility>
+// What is particular to fxp; the acceptance every target shares (each bug
+// found with its declared kind, each correct variant silent under every
+// memory model, replay byte for byte, the corpus) is fxp_test, generated
+// by smp_target. The driver is C (if_fxp.c) over the kernel (//kern), the
+// chip a C device model (fxp_nic.c).
+#include <optional>
 
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
-#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
@@ -28,28 +27,6 @@ SearchResult Search(const char* variant, uint64_t runs,
   return RunSearch(*spec, o);
 }
 
-TEST(Fxp, BugsAreFoundWithTheirVerdicts) {
-  const std::pair<const char*, VerdictKind> bugs[] = {
-      {"no_membar_producer", VerdictKind::kMembarMisuse},
-      {"ack_all", VerdictKind::kLostWakeup},
-      {"start_without_lock", VerdictKind::kDataRace},
-      // mutex(9) tells lockdep: taking sc_mtx again is "locking against
-      // myself", reported before the CPU spins on itself.
-      {"init_with_lock_held", VerdictKind::kLockMisuse},
-      {"stop_without_lock", VerdictKind::kDataRace},
-      {"rx_no_membar_consumer", VerdictKind::kMembarMisuse},
-      {"rx_handback_early", VerdictKind::kDataRace},
-      {"softnet_without_lock", VerdictKind::kDataRace},
-      {"giant_inside_lock", VerdictKind::kDeadlock},
-  };
-  for (const auto& [variant, kind] : bugs) {
-    SearchResult r = Search(variant, 10000);
-    bool found = false;
-    for (const Finding& f : r.findings) found |= f.verdict.kind == kind;
-    EXPECT_TRUE(found) << variant << " not found as " << VerdictKindName(kind);
-  }
-}
-
 // The acknowledge race is an interleaving bug. Under TSO and PSO the first
 // executions that lose the event do so through reorderings whose SC
 // projection happens to be clean; SC reaches the same lost wakeup by other
@@ -67,27 +44,6 @@ TEST(Fxp, AckAllUnderWeakModelsIsALostWakeupNotMembarMisuse) {
     EXPECT_TRUE(lost) << MemoryModelName(model);
   }
 }
-
-// Same schedule, same build: the same trace, byte for byte.
-TEST(Fxp, ReplayIsByteIdentical) { target_testing::ExpectByteIdenticalReplay("fxp", 20); }
-
-// How long every correct variant must stay silent under each model:
-// 2 000 executions here, 100 000 in fxp_silence_test (BUILD.bazel).
-#ifndef SMP_SILENT_RUNS
-#define SMP_SILENT_RUNS 2000
-#endif
-
-class Silent : public ::testing::TestWithParam<target_testing::SilentCase> {};
-
-TEST_P(Silent, UnderTheModel) {
-  target_testing::ExpectSilent(
-      target_testing::SpecOf("fxp", GetParam().variant), 31, SMP_SILENT_RUNS,
-      GetParam().model);
-}
-
-INSTANTIATE_TEST_SUITE_P(FxpScenarios, Silent,
-                         ::testing::ValuesIn(target_testing::SilentCases("fxp")),
-                         target_testing::SilentCaseName);
 
 }  // namespace
 }  // namespace smp

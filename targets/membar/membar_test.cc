@@ -75,20 +75,6 @@ TEST(MembarMisuse, HandRolledReleaseWithoutBarrierIsFoundUnderPso) {
       << v.message;
 }
 
-TEST(MembarMisuse, FixedTwinsAreSilentUnderEveryModel) {
-  for (const char* variant : {"mp_fixed", "seqlock_fixed", "spinlock_fixed"}) {
-    for (MemoryModel m : {MemoryModel::kSC, MemoryModel::kTSO, MemoryModel::kPSO,
-                          MemoryModel::kRelaxed}) {
-      SearchResult r = Search(variant, 10000, m, 7);
-      EXPECT_EQ(r.executions, 10000u);
-      for (const Finding& f : r.findings) {
-        ADD_FAILURE() << variant << " under " << MemoryModelName(m) << ": "
-                      << f.verdict.message;
-      }
-    }
-  }
-}
-
 // Message passing whose producer also writes two cells nobody reads: their
 // reorderings happen in the same executions and are not what breaks it.
 class MpWithNoise : public Scenario {
@@ -142,10 +128,6 @@ TEST(MembarMisuse, ListsOnlyTheReorderingsTheFailureNeeds) {
         << "seed " << seed << ": " << v.message;
   }
   EXPECT_GT(found, 0);
-}
-
-TEST(MembarMisuse, ReplayGivesByteIdenticalTraces) {
-  target_testing::ExpectByteIdenticalReplay("membar", 500);
 }
 
 }  // namespace

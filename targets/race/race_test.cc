@@ -97,16 +97,5 @@ TEST(RaceDetector, EveryRaceScenarioDeclaresWhatItFinds) {
   }
 }
 
-TEST(RaceDetector, TwinsAreSilentUnderEveryModel) {
-  for (const target_testing::SilentCase& c : target_testing::SilentCases("race")) {
-    target_testing::ExpectSilent(target_testing::SpecOf("race", c.variant), 23, 2000,
-                                 c.model);
-  }
-}
-
-TEST(RaceDetector, ReplayGivesByteIdenticalTraces) {
-  target_testing::ExpectByteIdenticalReplay("race", 500);
-}
-
 }  // namespace
 }  // namespace smp

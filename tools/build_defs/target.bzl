@@ -110,8 +110,15 @@ def smp_c_library(name, srcs, hdrs, visibility = None):
     )
 
 def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
-               visibility = None, **kwargs):
-    """Declares target `name`: library, fuzzer and corpus test.
+               visibility = None, find_runs = 10000, silent_runs = 3000,
+               replay_runs = 20, test_size = "medium", test_shards = 1,
+               acceptance = True, **kwargs):
+    """Declares target `name`: library, fuzzer and acceptance suite.
+
+    The acceptance suite, `<name>_test`, is the same test for every target
+    (targets/testing/acceptance.h): each bug variant found with its declared
+    kind, each correct variant silent under all four memory models, replay
+    byte-identical, and the corpus under corpus/<name>/.
 
     Args:
       name: the target's name, as scenarios register it (SMP_SCENARIO,
@@ -124,6 +131,16 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
         package: ["//kern"]. Their include folders come before hw's.
       deps: other deps (core, and hw's runtime when there is C, are added).
       visibility: of the library (default public).
+      find_runs: the random executions (then PCT's, at depth 2 and 3) in
+        which each bug variant must be found.
+      silent_runs: the random executions each correct variant must stay
+        silent for, under each memory model.
+      replay_runs: the random executions of each scenario replayed.
+      test_size: the acceptance suite's Bazel size.
+      test_shards: its shard_count (the silence cases spread over them).
+      acceptance: False for a fixture target whose scenarios test the
+        machine itself (some are refused by design): its test replays the
+        corpus only.
       **kwargs: passed to the library.
     """
     c_srcs = [s for s in srcs if s.endswith(".c")]
@@ -159,12 +176,18 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
     )
     native.cc_test(
         name = name + "_test",
-        size = "medium",
-        args = ["--smp_target=" + name],
+        size = test_size,
+        shard_count = test_shards,
+        args = [
+            "--smp_target=" + name,
+            "--smp_find_runs=%d" % find_runs,
+            "--smp_silent_runs=%d" % silent_runs,
+            "--smp_replay_runs=%d" % replay_runs,
+        ] + ([] if acceptance else ["--gtest_filter=Corpus.*"]),
         data = ["@smpfuzz//corpus:all"],
         deps = [
             ":" + name,
-            "@smpfuzz//fuzz:corpus_test_main",
+            "@smpfuzz//targets/testing:acceptance_main",
         ],
     )
 

@@ -1,5 +1,6 @@
-// The corpus test of a target (smp_target's <name>_test): replays every
-// schedule under corpus/<name>/.
+// The corpus half of a target's acceptance suite (smp_target's
+// <name>_test, targets/testing/acceptance.h): replays every schedule under
+// corpus/<name>/.
 //   - Every file parses as a schedule of this target.
 //   - Seeds (outside regressions/) run and replay byte-identically.
 //   - regressions/ files carry "# expect: KIND" and reproduce that verdict
@@ -19,16 +20,14 @@
 #include "gtest/gtest.h"
 #include "replay/run_schedule.h"
 #include "replay/schedule_io.h"
+#include "targets/testing/acceptance.h"
 
 namespace smp {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string& TargetName() {
-  static std::string name;
-  return name;
-}
+const std::string& TargetName() { return target_testing::Acceptance().target; }
 
 fs::path CorpusDir() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -117,16 +116,3 @@ TEST(Corpus, RegressionsReproduceTheirVerdicts) {
 
 }  // namespace
 }  // namespace smp
-
-int main(int argc, char** argv) {
-  testing::InitGoogleTest(&argc, argv);
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.rfind("--smp_target=", 0) == 0) smp::TargetName() = arg.substr(13);
-  }
-  if (smp::TargetName().empty()) {
-    std::fprintf(stderr, "usage: %s --smp_target=NAME\n", argv[0]);
-    return 2;
-  }
-  return RUN_ALL_TESTS();
-}
