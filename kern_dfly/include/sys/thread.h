@@ -10,10 +10,13 @@
  *  - else, in a critical section: waits while the ring is full (running
  *    its own CPU's incoming messages meanwhile, so two CPUs sending to
  *    each other never wait for each other), writes the slot, publishes it
- *    with a releasing store of the write index, and sends the IPI.
+ *    with a releasing store of the write index, and sends the IPI after a
+ *    membar_sync: the machine's IPI (as x2APIC's) is not ordered after
+ *    stores still in the store buffer.
  * The IPI is a kern_dfly vector (register_int, INTR_MPSAFE, at level
  * DFLY_IPI_LEVEL): like any interrupt it is deferred while the target CPU
- * is in a critical section, and its handler runs every message waiting
+ * is in a critical section, and its handler (after a membar_consumer
+ * pairing with the sender's barrier) runs every message waiting
  * for that CPU, in order per sender, inside the handler's critical
  * section (the ring's slot read before the releasing store of the read
  * index). So a function sent to a CPU never runs in the middle of a
@@ -23,11 +26,12 @@
  * as in DragonFly; no ipifunc2/3 forms, no return value, no
  * lwkt_wait_ipiq. IPIQ_SIZE is 4 (DragonFly's rings are larger).
  *
- * Scheduling points: a send to another CPU 2 (crit_enter) + 1 (the write
- * index) + 1 (the read index) + 2 (the slot) + 1 (the release) + 1 (the
- * IPI) + 3 (crit_exit); the receiving handler 1 per other CPU (its write
- * index, acquiring) and 3 per message (the slot, the releasing store),
- * plus the function's own. Set-up: lwkt_init establishes the vector. */
+ * Scheduling points: a send to another CPU 12: 2 (crit_enter) + 1 (the
+ * write index) + 1 (the read index) + 2 (the slot) + 1 (the release) + 1
+ * (the barrier) + 1 (the IPI) + 3 (crit_exit); the receiving handler 1
+ * (the barrier), 1 per other CPU (its write index, acquiring) and 3 per
+ * message (the slot, the releasing store), plus the function's own.
+ * Set-up: lwkt_init establishes the vector. */
 #ifndef SMPFUZZ_KERN_DFLY_SYS_THREAD_H_
 #define SMPFUZZ_KERN_DFLY_SYS_THREAD_H_
 
