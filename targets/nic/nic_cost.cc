@@ -1,8 +1,8 @@
 // What each discipline costs in scheduling points: the mean points of one
 // execution of each correct nic scenario (NIC_FRAMES frames sent, the
-// chip interrupting NIC_INTRS times) over random executions, divided by
-// the frames, and the same with no interrupt taken (a schedule that never
-// raises the line: the locking alone). Prints a markdown table.
+// chip interrupting up to NIC_INTRS times, lines coalescing as the
+// schedule has them) over random executions (seed 1), and that divided
+// by the frames. Prints a markdown table.
 //   bazel run --config=opt //targets/nic:nic_cost [-- RUNS]
 #include <cstdio>
 #include <cstdlib>
