@@ -18,9 +18,10 @@
 #include <sys/systm.h>
 #include <sys/thread2.h>
 
+#include "targets/dfly/dfly.h"
+
 #define CRIT_ROUNDS 2
 #define CRIT_INTRS 2
-#define ARG(v) ((void*)(uintptr_t)(v))
 
 static int crit_stats;
 static u_int crit_intr_runs; /* the handler's runs (lines coalesce) */
@@ -48,7 +49,7 @@ static void crit_setup(int mplock) {
   const int line = register_int(6, stats_intr, NULL, "stats", NULL,
                                 mplock ? 0 : INTR_MPSAFE);
   smp_intr_source(line, CRIT_INTRS, 0x3);
-  smp_thread_create("stats", 0, stats_thread, ARG(mplock));
+  smp_thread_create("stats", 0, stats_thread, DFLY_ARG(mplock));
 }
 static void crit_mplock_setup(void) { crit_setup(1); }
 static void crit_no_mplock_setup(void) { crit_setup(0); }
@@ -58,14 +59,9 @@ static void crit_check(void) {
   KASSERTMSG(crit_stats == want, "counter %d, not %d: an update was lost", crit_stats, want);
 }
 
-SMP_SCENARIO_C(crit_mplock, .target = "dfly", .variant = "crit_mplock",
-               .description = "a critical section under the MP lock against a "
-                              "non-MPSAFE interrupt on either CPU",
-               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = crit_mplock_setup, .check = crit_check)
-SMP_SCENARIO_C(crit_no_mplock, .target = "dfly", .variant = "crit_no_mplock",
-               .description = "the same critical section with the MP lock dropped: "
-                              "CPU 1's handler runs beside it",
-               .expected = SMP_ASSERTION, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = crit_no_mplock_setup,
-               .check = crit_check)
+DFLY_SCENARIO(crit_mplock, SMP_CLEAN, 4000, crit_check,
+              "a critical section under the MP lock against a "
+              "non-MPSAFE interrupt on either CPU")
+DFLY_SCENARIO(crit_no_mplock, SMP_ASSERTION, 4000, crit_check,
+              "the same critical section with the MP lock dropped: "
+              "CPU 1's handler runs beside it")

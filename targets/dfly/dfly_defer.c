@@ -21,8 +21,9 @@
 #include <sys/serialize.h>
 #include <sys/systm.h>
 
+#include "targets/dfly/dfly.h"
+
 #define DEFER_RING 2
-#define ARG(v) ((void*)(uintptr_t)(v))
 
 struct defer_softc {
   struct lwkt_serialize sc_slz;
@@ -60,24 +61,18 @@ static void defer_setup(u_int bugs, int wait) {
   sc->sc_ring = kmem_zalloc(DEFER_RING * sizeof(int), KM_SLEEP);
   const int line = register_int(6, defer_intr, sc, "defer0", &sc->sc_slz, INTR_MPSAFE);
   smp_intr_source(line, 2, 0x3);
-  smp_thread_create("stop", 0, defer_stop, ARG(wait));
+  smp_thread_create("stop", 0, defer_stop, DFLY_ARG(wait));
 }
 static void defer_wait_setup(void) { defer_setup(0, 1); }
 static void defer_plain_flag_setup(void) { defer_setup(SLZ_BUG_PLAIN_DISABLE, 1); }
 static void defer_no_wait_setup(void) { defer_setup(0, 0); }
 
-SMP_SCENARIO_C(defer_wait, .target = "dfly", .variant = "defer_wait",
-               .description = "stop disables the handler with a locked cycle and "
-                              "waits for a running one before freeing the ring",
-               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = defer_wait_setup)
-SMP_SCENARIO_C(defer_plain_flag, .target = "dfly", .variant = "defer_plain_flag",
-               .description = "the disable flag set without a locked bus cycle "
-                              "while the handler starts on the other CPU",
-               .expected = SMP_ASSERTION, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = defer_plain_flag_setup)
-SMP_SCENARIO_C(defer_no_wait, .target = "dfly", .variant = "defer_no_wait",
-               .description = "stop frees the ring without waiting for a handler "
-                              "already running on the other CPU",
-               .expected = SMP_ASSERTION, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = defer_no_wait_setup)
+DFLY_SCENARIO(defer_wait, SMP_CLEAN, 4000, NULL,
+              "stop disables the handler with a locked cycle and "
+              "waits for a running one before freeing the ring")
+DFLY_SCENARIO(defer_plain_flag, SMP_ASSERTION, 4000, NULL,
+              "the disable flag set without a locked bus cycle "
+              "while the handler starts on the other CPU")
+DFLY_SCENARIO(defer_no_wait, SMP_ASSERTION, 4000, NULL,
+              "stop frees the ring without waiting for a handler "
+              "already running on the other CPU")

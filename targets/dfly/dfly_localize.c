@@ -26,7 +26,8 @@
 #include <sys/systm.h>
 #include <sys/thread.h>
 
-#define ARG(v) ((void*)(uintptr_t)(v))
+#include "targets/dfly/dfly.h"
+
 
 /* ---- A driver localized on CPU 0 ---- */
 
@@ -70,7 +71,7 @@ static void start_setup(int direct) {
   lwkt_init();
   const int line = register_int(6, loc_intr, &loc0, "loc0", NULL, INTR_MPSAFE);
   smp_intr_source(line, START_INTRS, 0x1);
-  smp_thread_create("upper", 1, upper, ARG(direct));
+  smp_thread_create("upper", 1, upper, DFLY_ARG(direct));
 }
 static void start_ipiq_setup(void) { start_setup(0); }
 static void start_direct_setup(void) { start_setup(1); }
@@ -83,17 +84,12 @@ static void start_check(void) {
              sc->sc_started, sc->sc_reaped);
 }
 
-SMP_SCENARIO_C(start_ipiq, .target = "dfly", .variant = "start_ipiq",
-               .description = "the upper layer on CPU 1 forwards the driver's start "
-                              "to its interrupt's CPU by IPI message",
-               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = start_ipiq_setup, .check = start_check)
-SMP_SCENARIO_C(start_direct, .target = "dfly", .variant = "start_direct",
-               .description = "the upper layer calls the driver's start directly "
-                              "from CPU 1",
-               .expected = SMP_ASSERTION, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = start_direct_setup,
-               .check = start_check)
+DFLY_SCENARIO(start_ipiq, SMP_CLEAN, 4000, start_check,
+              "the upper layer on CPU 1 forwards the driver's start "
+              "to its interrupt's CPU by IPI message")
+DFLY_SCENARIO(start_direct, SMP_ASSERTION, 4000, start_check,
+              "the upper layer calls the driver's start directly "
+              "from CPU 1")
 
 /* ---- Per-CPU protocol threads ---- */
 
@@ -132,8 +128,8 @@ static void netisr_setup(int direct) {
   static const int local_counts[2] = {RX_PACKETS / 2, RX_PACKETS / 2};
   static const int direct_counts[2] = {0, 0};
   netisr_cpu_init(proto_input, direct ? direct_counts : local_counts);
-  smp_intr_source(register_int(6, rx_intr, ARG(direct), "rx0", NULL, INTR_MPSAFE), 1, 0x1);
-  smp_intr_source(register_int(6, rx_intr, ARG(direct), "rx1", NULL, INTR_MPSAFE), 1, 0x2);
+  smp_intr_source(register_int(6, rx_intr, DFLY_ARG(direct), "rx0", NULL, INTR_MPSAFE), 1, 0x1);
+  smp_intr_source(register_int(6, rx_intr, DFLY_ARG(direct), "rx1", NULL, INTR_MPSAFE), 1, 0x2);
 }
 static void netisr_local_setup(void) { netisr_setup(0); }
 static void netisr_direct_setup(void) { netisr_setup(1); }
@@ -146,15 +142,9 @@ static void netisr_check(void) {
   }
 }
 
-SMP_SCENARIO_C(netisr_local, .target = "dfly", .variant = "netisr_local",
-               .description = "received packets go to the protocol thread of their "
-                              "flow's CPU (netisr_queue)",
-               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 6000,
-               .memory_model = SMP_TSO, .setup = netisr_local_setup,
-               .check = netisr_check)
-SMP_SCENARIO_C(netisr_direct, .target = "dfly", .variant = "netisr_direct",
-               .description = "the receive interrupt runs the protocol input itself, "
-                              "on whichever CPU took it",
-               .expected = SMP_ASSERTION, .cpus = 2, .max_steps = 6000,
-               .memory_model = SMP_TSO, .setup = netisr_direct_setup,
-               .check = netisr_check)
+DFLY_SCENARIO(netisr_local, SMP_CLEAN, 6000, netisr_check,
+              "received packets go to the protocol thread of their "
+              "flow's CPU (netisr_queue)")
+DFLY_SCENARIO(netisr_direct, SMP_ASSERTION, 6000, netisr_check,
+              "the receive interrupt runs the protocol input itself, "
+              "on whichever CPU took it")

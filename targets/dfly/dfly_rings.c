@@ -11,9 +11,10 @@
 #include <sys/serialize.h>
 #include <sys/systm.h>
 
+#include "targets/dfly/dfly.h"
+
 #define RING_SLOTS 4
 #define RING_SENDS 2
-#define ARG(v) ((void*)(uintptr_t)(v))
 
 struct ring_softc {
   struct lwkt_serialize sc_slz;
@@ -60,7 +61,7 @@ static void rings_setup(int serialized) {
   sc->sc_txfree = RING_SLOTS;
   const int line = register_int(6, ring_intr, sc, "ring0", &sc->sc_slz, INTR_MPSAFE);
   smp_intr_source(line, 2, 0x3);
-  smp_thread_create("sender", 1, sender, ARG(serialized));
+  smp_thread_create("sender", 1, sender, DFLY_ARG(serialized));
 }
 static void rings_serialized_setup(void) { rings_setup(1); }
 static void rings_no_serializer_setup(void) { rings_setup(0); }
@@ -72,14 +73,8 @@ static void rings_check(void) {
              sc->sc_prod - sc->sc_cons);
 }
 
-SMP_SCENARIO_C(rings_serialized, .target = "dfly", .variant = "rings_serialized",
-               .description = "the transmit path fills the ring holding the device's "
-                              "serializer",
-               .expected = SMP_CLEAN, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = rings_serialized_setup,
-               .check = rings_check)
-SMP_SCENARIO_C(rings_no_serializer, .target = "dfly", .variant = "rings_no_serializer",
-               .description = "the transmit path fills the ring without the serializer",
-               .expected = SMP_ASSERTION, .cpus = 2, .max_steps = 4000,
-               .memory_model = SMP_TSO, .setup = rings_no_serializer_setup,
-               .check = rings_check)
+DFLY_SCENARIO(rings_serialized, SMP_CLEAN, 4000, rings_check,
+              "the transmit path fills the ring holding the device's "
+              "serializer")
+DFLY_SCENARIO(rings_no_serializer, SMP_ASSERTION, 4000, rings_check,
+              "the transmit path fills the ring without the serializer")
