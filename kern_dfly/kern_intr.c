@@ -32,7 +32,7 @@ int dfly_intr_line(int vec) { return (int)PEEK(dfly_intr_table[vec].di_line); }
 static void dfly_intr_dispatch(void* cookie) {
   const struct dfly_intr* di = cookie;
   struct globaldata* gd = mycpu;
-  if (gd->gd_critcount != 0) {
+  if (atomic_load_relaxed(&gd->gd_critcount) != 0) {
     atomic_or_uint(&gd->gd_ipending, 1u << (di - dfly_intr_table));
     return;
   }

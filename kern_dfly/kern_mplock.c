@@ -2,6 +2,7 @@
 #include <sys/mplock2.h>
 
 #include <smp/hw.h>
+#include <sys/atomic.h>
 #include <sys/cpu.h>
 #include <sys/globaldata.h>
 #include <sys/interrupt.h>
@@ -9,6 +10,10 @@
 #include <sys/thread2.h>
 
 volatile u_int mp_lock;
+/* gd_mpcount is only touched by its CPU, inside a critical section, so a
+ * handler there cannot come between its load and store; it is accessed
+ * with relaxed atomics so that the race detector, which knows only the
+ * hardware mask, does not take the critical section for no protection. */
 static int mp_lock_declared; /* set-up only */
 
 void mplock_init(void) {
@@ -28,9 +33,9 @@ void get_mplock_at(const char* file, int line) {
   struct globaldata* gd = mycpu;
   const u_int me = (u_int)smp_cpu() + 1;
   crit_enter();
-  const int held = gd->gd_mpcount;
+  const int held = atomic_load_relaxed(&gd->gd_mpcount);
   if (held > 0) {
-    gd->gd_mpcount = held + 1;
+    atomic_store_relaxed(&gd->gd_mpcount, held + 1);
     crit_exit();
     return;
   }
@@ -41,20 +46,20 @@ void get_mplock_at(const char* file, int line) {
     crit_enter();
   }
   smp_lock_acquired_at(&mp_lock, file, line);
-  gd->gd_mpcount = 1;
+  atomic_store_relaxed(&gd->gd_mpcount, 1);
   crit_exit();
 }
 
 void rel_mplock_at(const char* file, int line) {
   struct globaldata* gd = mycpu;
   crit_enter();
-  const int held = gd->gd_mpcount;
+  const int held = atomic_load_relaxed(&gd->gd_mpcount);
   if (held == 0) {
     smp_lock_released_at(&mp_lock, file, line); /* not held: lockdep's misuse */
     crit_exit();
     return;
   }
-  gd->gd_mpcount = held - 1;
+  atomic_store_relaxed(&gd->gd_mpcount, held - 1);
   if (held == 1) {
     __atomic_store_n(&mp_lock, 0, __ATOMIC_RELEASE);
     smp_lock_released_at(&mp_lock, file, line);
@@ -62,4 +67,4 @@ void rel_mplock_at(const char* file, int line) {
   crit_exit();
 }
 
-int mplock_held(void) { return mycpu->gd_mpcount > 0; }
+int mplock_held(void) { return atomic_load_relaxed(&mycpu->gd_mpcount) > 0; }

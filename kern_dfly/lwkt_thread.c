@@ -11,20 +11,19 @@
 
 struct globaldata gd_percpu[DFLY_MAXCPU];
 
-void crit_enter(void) {
-  struct globaldata* gd = mycpu;
-  gd->gd_critcount = gd->gd_critcount + 1;
-}
+/* The count changes by one instruction (DragonFly's ++td_critcount is an
+ * incl), which an interrupt on this CPU cannot split: a relaxed atomic
+ * add, one scheduling point. Only this CPU touches it. */
+void crit_enter(void) { __atomic_add_fetch(&mycpu->gd_critcount, 1, __ATOMIC_RELAXED); }
 
 void crit_exit(void) {
   struct globaldata* gd = mycpu;
-  const int count = gd->gd_critcount - 1;
+  const int count = __atomic_sub_fetch(&gd->gd_critcount, 1, __ATOMIC_RELAXED);
   KASSERTMSG(count >= 0, "crit_exit without crit_enter");
-  gd->gd_critcount = count;
   if (count == 0 && gd->gd_ipending != 0) splz();
 }
 
-int crit_held(void) { return mycpu->gd_critcount != 0; }
+int crit_held(void) { return atomic_load_relaxed(&mycpu->gd_critcount) != 0; }
 
 void splz(void) {
   struct globaldata* gd = mycpu;

@@ -23,9 +23,10 @@
  * netmsg; the flow hash is the caller's (DragonFly computes a Toeplitz or
  * software hash of the packet).
  *
- * Scheduling points: netisr_queue on the packet's CPU 5 (the send's
- * critical section) + 2 + 6 (IF_ENQUEUE) + 3 + 1 (the wakeup); from
- * another CPU, lwkt_send_ipiq's and the same on the target. A thread's round: 2 + IF_DEQUEUE's + 3, and the park. */
+ * Scheduling points: netisr_queue on the packet's CPU 3 (the send's
+ * critical section) + 1 + 6 (IF_ENQUEUE) + 2 + 1 (the wakeup); from
+ * another CPU, lwkt_send_ipiq's and the same on the target. A thread's
+ * round: 1 + IF_DEQUEUE's + 2, and the park. */
 #ifndef SMPFUZZ_KERN_DFLY_NET_NETISR2_H_
 #define SMPFUZZ_KERN_DFLY_NET_NETISR2_H_
 

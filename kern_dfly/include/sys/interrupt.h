@@ -26,8 +26,8 @@
  * Set-up only. At most DFLY_NINTR vectors per execution (the IPI vector
  * of <sys/thread.h> is one). The table is written in set-up and read with
  * smp_peek: the dispatch's own scheduling points are gd_critcount's load
- * (1), then crit_enter's and crit_exit's around the handler, the MP lock's
- * and the serializer's; a deferral costs the load and the OR (2). */
+ * (1), then crit_enter's and crit_exit's around the handler (3), the MP
+ * lock's and the serializer's; a deferral costs the load and the OR (2). */
 #ifndef SMPFUZZ_KERN_DFLY_SYS_INTERRUPT_H_
 #define SMPFUZZ_KERN_DFLY_SYS_INTERRUPT_H_
 

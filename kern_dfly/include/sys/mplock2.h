@@ -21,9 +21,10 @@
  * thread must not park holding it. A waiter spins (DragonFly's
  * contended path switches to another thread).
  *
- * Scheduling points: get_mplock 2 + 1 (the count) + 1 (the CAS, and 1
- * per spin) + 1 (the count's store) + 3 (crit_exit); a re-entry 2 + 2 + 3.
- * rel_mplock: 2 + 1 + 1 + 1 (the freeing store, last release) + 3. */
+ * Scheduling points: get_mplock 6: 1 (crit_enter) + 1 (the count) + 1
+ * (the CAS, and 1 per spin) + 1 (the count's store) + 2 (crit_exit); a
+ * re-entry 5. rel_mplock: 1 + 1 + 1 + 1 (the freeing store, last release
+ * only) + 2. */
 #ifndef SMPFUZZ_KERN_DFLY_SYS_MPLOCK2_H_
 #define SMPFUZZ_KERN_DFLY_SYS_MPLOCK2_H_
 

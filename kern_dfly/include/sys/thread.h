@@ -26,9 +26,9 @@
  * as in DragonFly; no ipifunc2/3 forms, no return value, no
  * lwkt_wait_ipiq. IPIQ_SIZE is 4 (DragonFly's rings are larger).
  *
- * Scheduling points: a send to another CPU 12: 2 (crit_enter) + 1 (the
+ * Scheduling points: a send to another CPU 10: 1 (crit_enter) + 1 (the
  * write index) + 1 (the read index) + 2 (the slot) + 1 (the release) + 1
- * (the barrier) + 1 (the IPI) + 3 (crit_exit); the receiving handler 1
+ * (the barrier) + 1 (the IPI) + 2 (crit_exit); the receiving handler 1
  * (the barrier), 1 per other CPU (its write index, acquiring) and 3 per
  * message (the slot, the releasing store), plus the function's own.
  * Set-up: lwkt_init establishes the vector. */

@@ -26,10 +26,14 @@
  * (an unbalanced crit_exit is an assertion verdict). A context must leave
  * every critical section before it returns.
  *
- * Scheduling points: crit_enter 2 (load and store of gd_critcount);
- * crit_exit 3 (load, store, and the load of gd_ipending when the count
- * reaches 0), plus splz's when something is pending: 1 (the swap) and 1
- * per deferred vector (the IPI). */
+ * The count changes by one instruction, as DragonFly's ++td_critcount
+ * (an incl) does, which an interrupt on the same CPU cannot split: a
+ * relaxed atomic add.
+ *
+ * Scheduling points: crit_enter 1 (the add); crit_exit 2 (the subtract,
+ * and the load of gd_ipending when the count reaches 0), plus splz's
+ * when something is pending: 1 (the swap) and 1 per deferred vector (the
+ * IPI). */
 #ifndef SMPFUZZ_KERN_DFLY_SYS_THREAD2_H_
 #define SMPFUZZ_KERN_DFLY_SYS_THREAD2_H_
 
