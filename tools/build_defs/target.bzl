@@ -79,7 +79,7 @@ def _c_objects(name, c_srcs, headers, c_libs = []):
         objs.append(out)
     return objs
 
-def smp_c_library(name, srcs, hdrs, visibility = None):
+def smp_c_library(name, srcs, hdrs, c_libs = [], visibility = None):
     """A library of target C that targets build on (the kernel): no
     scenarios of its own.
 
@@ -92,6 +92,9 @@ def smp_c_library(name, srcs, hdrs, visibility = None):
         c_libs = ["//kern"] names it.
       srcs: target C (.c) and private headers.
       hdrs: public headers, every one under include/.
+      c_libs: other C libraries this one builds on (//kern_dfly reuses
+        //kern's mbufs and ifqueues); their include folders come after
+        this library's own.
       visibility: of the library and its headers (default public).
     """
     native.filegroup(
@@ -101,11 +104,11 @@ def smp_c_library(name, srcs, hdrs, visibility = None):
     )
     private = [s for s in srcs if s.endswith(".h")]
     objs = _c_objects(name, [s for s in srcs if s.endswith(".c")],
-                      private, c_libs = ["//" + native.package_name()])
+                      private, c_libs = ["//" + native.package_name()] + c_libs)
     native.cc_library(
         name = name,
         srcs = objs,
-        deps = ["@smpfuzz//hw:runtime"],
+        deps = ["@smpfuzz//hw:runtime"] + _c_lib_parts(c_libs)[2],
         visibility = visibility or ["//visibility:public"],
     )
 
