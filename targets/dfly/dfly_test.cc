@@ -1,6 +1,7 @@
-// The dfly target's acceptance: every bug variant found with its declared
-// verdict, every correct twin silent under all four memory models (one
-// parameterised test per pair), and replay byte for byte.
+// What the dfly findings say. The acceptance every target shares (each bug
+// found with its declared kind, each correct twin silent under all four
+// memory models, replay byte for byte, the corpus) is dfly_test, generated
+// by smp_target.
 #include <string>
 #include <utility>
 
@@ -42,39 +43,6 @@ TEST(Dfly, DisableFlagWithoutALockedCycleLetsTheHandlerRunOn) {
   }
   EXPECT_TRUE(assertion) << "defer_plain_flag not found as an assertion";
 }
-
-TEST(Dfly, DisableWithoutWaitingFreesTheRingUnderTheHandler) {
-  ExpectFinds(SpecOf("dfly", "defer_no_wait"), 21, 5000);
-}
-
-TEST(Dfly, DirectStartFromAnotherCpuLosesAnUpdate) {
-  ExpectFinds(SpecOf("dfly", "start_direct"), 21, 5000);
-}
-
-TEST(Dfly, ProtocolInputOnTheInterruptCpuLosesAnUpdate) {
-  ExpectFinds(SpecOf("dfly", "netisr_direct"), 21, 5000);
-}
-
-TEST(Dfly, RingsWithoutTheSerializerLoseAnUpdate) {
-  ExpectFinds(SpecOf("dfly", "rings_no_serializer"), 21, 5000);
-}
-
-TEST(Dfly, ReplayIsByteIdentical) { target_testing::ExpectByteIdenticalReplay("dfly", 20); }
-
-#ifndef SMP_SILENT_RUNS
-#define SMP_SILENT_RUNS 2000
-#endif
-
-class Silent : public ::testing::TestWithParam<target_testing::SilentCase> {};
-
-TEST_P(Silent, UnderTheModel) {
-  target_testing::ExpectSilent(target_testing::SpecOf("dfly", GetParam().variant), 21,
-                               SMP_SILENT_RUNS, GetParam().model);
-}
-
-INSTANTIATE_TEST_SUITE_P(DflyScenarios, Silent,
-                         ::testing::ValuesIn(target_testing::SilentCases("dfly")),
-                         target_testing::SilentCaseName);
 
 }  // namespace
 }  // namespace smp
