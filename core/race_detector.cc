@@ -20,7 +20,19 @@ std::string Who(const Machine& m, const Actor& a) {
 
 }  // namespace
 
+RaceDetector* RaceDetector::Of(const Machine& m) {
+  for (Observer* o : m.observers()) {
+    if (auto* r = dynamic_cast<RaceDetector*>(o)) return r;
+  }
+  return nullptr;
+}
+
+void RaceDetector::AddIplView(std::function<uint32_t(int cpu)> view) {
+  views_.push_back(std::move(view));
+}
+
 void RaceDetector::Reset() {
+  views_.clear();
   for (int i = 0; i < contexts_; ++i) {
     clocks_[i].clear();
     release_count_[i] = 0;
@@ -198,6 +210,7 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
   now.loc = loc;
   now.who = who;
   now.locks = held_[who.ctx];
+  for (const auto& view : views_) now.soft |= view(who.cpu);
 
   // Of several accesses this one races with, the one reported is the
   // lowest context's (its load before its store), never the first in
@@ -220,7 +233,8 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
         low = &now;
         high = &a;
       }
-      if (low == nullptr || !low->who.intr_enabled || low->who.mask >= high->who.level) {
+      if (low == nullptr || !low->who.intr_enabled || low->who.mask >= high->who.level ||
+          (high->who.level < 32 && ((low->soft >> high->who.level) & 1) != 0)) {
         continue;
       }
       same_cpu = true;

@@ -29,6 +29,12 @@
 // common, are reported as a race too: raising the mask to L (spl) around
 // the access, or a shared lock, makes it silent.
 //
+// Interrupts blocked in software: a lazy spl (the levels it defers beyond
+// the mask) or a critical section (every level while one is open) is told
+// to the detector as a view per CPU (AddIplView, the same views lockdep
+// reads); an access made while a view blocks level L is as safe from
+// level-L handlers on its CPU as one made with the mask at L.
+//
 // Deviation: only the most recent accesses of each cell are remembered (the
 // last store and the last load of each context), as in FastTrack-style
 // detectors; a race older than that is missed, never invented. Of several
@@ -39,6 +45,7 @@
 #define SMPFUZZ_CORE_RACE_DETECTOR_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -48,6 +55,14 @@ namespace smp {
 
 class RaceDetector : public Observer {
  public:
+  // The race detector attached to `m`, or null.
+  static RaceDetector* Of(const Machine& m);
+
+  // Adds a software view of what CPU `cpu` blocks: bit L set, level L's
+  // handlers cannot run there now beyond its mask. For this execution
+  // (Reset forgets it); call in set-up.
+  void AddIplView(std::function<uint32_t(int cpu)> view);
+
   // Forgets everything: call before each execution. The clocks' storage is
   // kept for the next execution (emptied, not freed), so a run of many
   // executions allocates only while it grows past its largest one.
@@ -77,6 +92,7 @@ class RaceDetector : public Observer {
     Loc loc;
     Actor who{};
     uint64_t locks = 0;  // locks held (bit i: lock i, for i < 64)
+    uint32_t soft = 0;   // levels blocked in software (AddIplView)
   };
   struct Shadow {
     std::vector<Access> recent;  // last store and last load per context
@@ -115,6 +131,7 @@ class RaceDetector : public Observer {
   std::vector<Clock> ipi_clocks_;   // per (cpu * kMaxLines + line)
   std::vector<Clock> idle_clocks_;  // per CPU: what ran before it went idle
   std::vector<Shadow> cells_;
+  std::vector<std::function<uint32_t(int)>> views_;
   // How many entries of each table above this execution has used; the rest
   // are empty, their storage kept from earlier executions.
   int contexts_ = 0;

@@ -3,9 +3,11 @@
 // whether it is a scheduling point; here each is one call of the machine.
 #include <cstdarg>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include "core/lockdep.h"
+#include "core/race_detector.h"
 #include "core/machine.h"
 #include "hw/hw_state.h"
 #include "hw/include/smp/device.h"
@@ -193,21 +195,43 @@ void smp_lock_want_at(const volatile void* word, const char* file, int line) {
   lockdep->Want(m, HwState::Of(m).LockOf(const_cast<const void*>(word), Loc{file, line}),
                 Loc{file, line});
 }
-void smp_ipl_view(size_t offset, size_t size) {
-  Machine& m = M("smp_ipl_view");
-  smp::Lockdep* lockdep = smp::Lockdep::Of(m);
-  if (lockdep == nullptr) return;
+namespace {
+
+// Gives `view` (what a CPU blocks in software, bit L: level L) to the
+// detectors that judge interrupt safety.
+void AddIplView(Machine& m, std::function<uint32_t(int cpu)> view) {
+  if (smp::Lockdep* lockdep = smp::Lockdep::Of(m)) lockdep->AddIplView(view);
+  if (smp::RaceDetector* races = smp::RaceDetector::Of(m)) races->AddIplView(view);
+}
+
+void CheckViewSize(const char* call, size_t size) {
   if (size != 1 && size != 2 && size != 4 && size != 8) {
-    smp::hw::Unsupported("?", 0, "smp_ipl_view: a field of " + std::to_string(size) +
+    smp::hw::Unsupported("?", 0, std::string(call) + ": a field of " + std::to_string(size) +
                                      " bytes (1, 2, 4 or 8)");
   }
+}
+
+}  // namespace
+
+void smp_ipl_view(size_t offset, size_t size) {
+  Machine& m = M("smp_ipl_view");
+  CheckViewSize("smp_ipl_view", size);
   if (offset + size > smp::hw::kCpuInfoSize) {
     smp::hw::Unsupported("?", 0, "smp_ipl_view: the field is past struct cpu_info");
   }
-  lockdep->AddIplView([&m, offset, size](int cpu) {
+  AddIplView(m, [&m, offset, size](int cpu) {
     return static_cast<uint32_t>(
         HwState::Of(m).PeekAt(static_cast<char*>(HwState::Of(m).CpuInfo(cpu)) + offset,
                               static_cast<uint32_t>(size)));
+  });
+}
+void smp_crit_view(const volatile void* cpu0_count, size_t stride, size_t size) {
+  Machine& m = M("smp_crit_view");
+  CheckViewSize("smp_crit_view", size);
+  const char* base = static_cast<const char*>(const_cast<const void*>(cpu0_count));
+  AddIplView(m, [&m, base, stride, size](int cpu) -> uint32_t {
+    const char* count = base + static_cast<size_t>(cpu) * stride;
+    return HwState::Of(m).PeekAt(count, static_cast<uint32_t>(size)) != 0 ? ~0u : 0u;
   });
 }
 uint64_t smp_peek(const volatile void* p, size_t size) {

@@ -71,6 +71,10 @@ void lwkt_init(void) {
   if (dfly_initialized) return;
   dfly_initialized = 1;
   KASSERTMSG(smp_ncpu() <= DFLY_MAXCPU, "kern_dfly: more than DFLY_MAXCPU CPUs");
+  /* A critical section blocks every interrupt on its CPU: lockdep and the
+   * race detector are told, as they are told a lazy spl's level. */
+  smp_crit_view(&gd_percpu[0].gd_critcount, sizeof(struct globaldata),
+                sizeof gd_percpu[0].gd_critcount);
   mplock_init();
   lwkt_ipiq_init();
 }

@@ -44,5 +44,23 @@ TEST(Dfly, DisableFlagWithoutALockedCycleLetsTheHandlerRunOn) {
   EXPECT_TRUE(assertion) << "defer_plain_flag not found as an assertion";
 }
 
+// The race detector knows a critical section blocks its CPU's interrupts
+// (smp_crit_view): the twins that protect per-CPU data with one alone are
+// silent under it, and the variant that drops the MP lock is a race.
+TEST(Dfly, TheRaceDetectorCountsCriticalSections) {
+  SearchOptions o;
+  o.seed = 21;
+  o.runs = 2000;
+  o.detect_races = true;
+  for (const char* twin : {"crit_mplock", "start_ipiq", "netisr_local"}) {
+    const SearchResult r = RunSearch(SpecOf("dfly", twin), o);
+    EXPECT_EQ(r.executions, 2000u) << twin;
+    for (const Finding& f : r.findings) ADD_FAILURE() << twin << ": " << f.verdict.message;
+  }
+  const SearchResult r = RunSearch(SpecOf("dfly", "crit_no_mplock"), o);
+  ASSERT_FALSE(r.findings.empty());
+  EXPECT_EQ(r.findings[0].verdict.kind, VerdictKind::kDataRace) << r.findings[0].verdict.message;
+}
+
 }  // namespace
 }  // namespace smp

@@ -168,9 +168,17 @@ void smp_lock_want_at(const volatile void* word, const char* file, int line);
 /* Declaration. For an spl that blocks interrupts in software: the
  * `size`-byte field at `offset` in each CPU's struct cpu_info holds the
  * set of machine levels (bit L: level L) that CPU blocks beyond its
- * priority mask. Lockdep reads it, as that CPU sees it, for its IPL
- * checks. */
+ * priority mask. Lockdep (for its IPL checks) and the race detector (for
+ * races between a CPU's thread and its own handlers) read it, as that CPU
+ * sees it. Call in set-up. */
 void smp_ipl_view(size_t offset, size_t size);
+/* Declaration. For critical sections that defer interrupts in software
+ * (DragonFly's crit_enter): CPU k's critical-section count is the
+ * `size`-byte integer at `(const char*)cpu0_count + k * stride`; while it
+ * is nonzero, that CPU blocks every level beyond its priority mask.
+ * Lockdep and the race detector read it as smp_ipl_view's field. Call in
+ * set-up. */
+void smp_crit_view(const volatile void* cpu0_count, size_t stride, size_t size);
 /* Not a scheduling point, not traced, not seen by the race detector: the
  * `size`-byte (1, 2, 4 or 8) location at `p` as the calling CPU sees it
  * (its own newest store, else memory). For data written only in set-up and
