@@ -10,6 +10,11 @@
 //                          "membar-misuse assertion ..." finding)
 // A finding already on disk with the same signature is left as it is, so
 // a second run never overwrites (or loses) what an earlier one found.
+// A folder is written whole under <out>/.tmp/ and renamed into place, so
+// it is complete the moment it appears, and processes that share <out>
+// (on one machine, or on several over a shared file system) each save a
+// finding once between them: the first rename wins, the others report it
+// already known.
 #ifndef SMPFUZZ_REPLAY_FINDINGS_H_
 #define SMPFUZZ_REPLAY_FINDINGS_H_
 
