@@ -483,6 +483,40 @@ TEST(FuzzHarness, ProcessesSharingAFindingsFolderReportEachFindingOnce) {
   EXPECT_TRUE(!std::filesystem::exists(tmp) || std::filesystem::is_empty(tmp));
 }
 
+// Continuous fuzzing (.clusterfuzzlite/) fuzzes the correct variants only:
+// inputs that name a bug variant run a correct one, and none reports,
+// where the same inputs over every variant do.
+TEST(FuzzHarness, CleanOnlyFuzzesTheCorrectVariantsAlone) {
+  for (const bool clean_only : {false, true}) {
+    HarnessOptions o;
+    o.target = "demo";
+    o.out = TestDir(clean_only ? "clean-only" : "clean-only-off");
+    o.clean_only = clean_only;
+    std::filesystem::remove_all(o.out);
+    auto h = Harness::Create(o);
+    ASSERT_TRUE(h.ok()) << h.status();
+    for (const ScenarioSpec* v : (*h)->info().variants) {
+      if (clean_only) EXPECT_EQ(v->expected, VerdictKind::kClean) << v->name();
+    }
+    RandomInputs inputs(**h, 5);
+    int reported = 0;
+    for (int i = 0; i < 1500; ++i) {
+      const std::string b = inputs.Next();
+      reported += (*h)->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    }
+    if (clean_only) {
+      EXPECT_EQ(reported, 0);
+    } else {
+      EXPECT_GT(reported, 0) << "the inputs meet no bug: the check above proves nothing";
+    }
+  }
+  HarnessOptions o;
+  o.target = "demo";
+  o.variant = "lost_wakeup";
+  o.clean_only = true;
+  EXPECT_FALSE(Harness::Create(o).ok());
+}
+
 // Folders saved before the unclassified signature was written down are
 // recognised by the classification's prefix.
 TEST(FuzzHarness, OlderFindingFoldersAreKnownByTheirUnclassifiedSignature) {

@@ -38,7 +38,8 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                          const std::string& replay_prefix,
                                          const proto::Schedule* schedule,
                                          const std::string& note,
-                                         const std::string& unclassified) {
+                                         const std::string& unclassified,
+                                         const std::string& origin) {
   char hash[17];
   std::snprintf(hash, sizeof hash, "%08" PRIx64,
                 HashText(finding.verdict.signature) & 0xffffffffu);
@@ -80,6 +81,7 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                      unclassified.empty() || unclassified == finding.verdict.signature
                          ? ""
                          : absl::StrCat("\nunclassified: ", unclassified),
+                     origin.empty() ? "" : absl::StrCat("\nfound by: ", origin),
                      "\nscenario: ", spec.name(), "\nreplay: ", replay, "\n",
                      note, "\n", finding.verdict.message, "\n"));
   }
@@ -137,14 +139,16 @@ absl::StatusOr<SavedFinding> SaveMinimized(const std::string& out,
                                            const Finding& finding,
                                            const std::string& replay_prefix,
                                            uint64_t budget,
-                                           const std::string& unclassified) {
+                                           const std::string& unclassified,
+                                           const std::string& origin) {
   const proto::Schedule schedule = ScheduleOf(spec, finding);
   absl::StatusOr<MinimizeResult> m = Minimize(schedule, budget);
   if (!m.ok() || m->verdict.signature != finding.verdict.signature) {
-    return SaveFinding(out, spec, finding, replay_prefix, nullptr, "", unclassified);
+    return SaveFinding(out, spec, finding, replay_prefix, nullptr, "", unclassified,
+                       origin);
   }
   return SaveFinding(out, spec, FindingOf(*m), replay_prefix, &m->schedule,
-                     MinimizeSummary(*m), unclassified);
+                     MinimizeSummary(*m), unclassified, origin);
 }
 
 std::set<std::string> SavedSignatures(const std::string& out, const std::string& target,

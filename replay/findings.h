@@ -41,14 +41,17 @@ struct SavedFinding {
 // (a minimized schedule keeps its own configuration); `note` is added to
 // verdict.txt (the minimization summary). `unclassified` is the signature
 // the finding's execution ended with before Confirm classified it (empty
-// or equal to the finding's: nothing is written).
+// or equal to the finding's: nothing is written). `origin`, if not empty,
+// names the campaign that found it ("found by: " in verdict.txt), so that
+// campaigns sharing <out> each report only their own as new.
 absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                          const ScenarioSpec& spec,
                                          const Finding& finding,
                                          const std::string& replay_prefix,
                                          const proto::Schedule* schedule = nullptr,
                                          const std::string& note = "",
-                                         const std::string& unclassified = "");
+                                         const std::string& unclassified = "",
+                                         const std::string& origin = "");
 
 inline constexpr uint64_t kMinimizeBudget = 3000;
 
@@ -56,13 +59,14 @@ inline constexpr uint64_t kMinimizeBudget = 3000;
 // replays) and saves the minimized schedule, its trace and, in
 // verdict.txt, the minimization summary (size before/after, depth, PCT
 // bound). Falls back to the unminimized finding if minimizing fails.
-// `unclassified` as for SaveFinding.
+// `unclassified` and `origin` as for SaveFinding.
 absl::StatusOr<SavedFinding> SaveMinimized(const std::string& out,
                                            const ScenarioSpec& spec,
                                            const Finding& finding,
                                            const std::string& replay_prefix,
                                            uint64_t budget = kMinimizeBudget,
-                                           const std::string& unclassified = "");
+                                           const std::string& unclassified = "",
+                                           const std::string& origin = "");
 
 // Every signature a complete finding below <out>/<target>/ (of `variant`
 // only, unless it is empty) is known by: its own and its unclassified one.

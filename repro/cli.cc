@@ -768,18 +768,23 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
     err << "smpfuzz: " << r.status().message() << "\n";
     return kBadInput;
   }
-  int fresh = 0;
-  for (const CampaignFinding& f : r->findings) fresh += f.is_new;
+  int fresh = 0, other = 0;
+  for (const CampaignFinding& f : r->findings) {
+    fresh += f.is_new;
+    other += f.by_other;
+  }
   out << (r->interrupted ? "interrupted" : "done") << " after "
       << static_cast<int>(r->seconds) << " s, " << r->executions
       << " executions: " << r->findings.size() << " finding(s) for " << o.target
-      << ", " << fresh << " new\n";
+      << ", " << fresh << " new";
+  if (other != 0) out << ", " << other << " new by other campaigns sharing " << o.out;
+  out << "\n";
   if (!r->findings.empty()) {
-    out << absl::StrFormat("\n%-24s %-14s %-4s %s\n", "variant", "kind", "new",
+    out << absl::StrFormat("\n%-24s %-14s %-5s %s\n", "variant", "kind", "new",
                            "signature");
     for (const CampaignFinding& f : r->findings) {
-      out << absl::StrFormat("%-24s %-14s %-4s %s\n", f.variant, f.kind,
-                             f.is_new ? "yes" : "", f.signature);
+      out << absl::StrFormat("%-24s %-14s %-5s %s\n", f.variant, f.kind,
+                             f.is_new ? "yes" : f.by_other ? "other" : "", f.signature);
     }
     out << "\nreplay any of them: " << self
         << " replay <findings>/<target>/<variant>/<finding>/schedule.textproto\n";

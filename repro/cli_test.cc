@@ -491,7 +491,8 @@ TEST(Cli, FuzzUntilKindFoundInTheSeedRunSucceeds) {
              "#!/bin/sh\n"
              "d=\"$SMPFUZZ_OUT/demo/abba_deadlock/deadlock-0000abcd\"\n"
              "mkdir -p \"$d\"\n"
-             "printf 'kind: deadlock\\nsignature: seed-run\\n' > \"$d/verdict.txt\"\n"
+             "printf 'kind: deadlock\\nsignature: seed-run\\nfound by: %s\\n' "
+             "\"$SMPFUZZ_CAMPAIGN\" > \"$d/verdict.txt\"\n"
              "printf 'version: 2\\n' > \"$d/schedule.textproto\"\n"
              "echo 'SUMMARY: smpfuzz: deadlock seed-run'\n"
              "exec sleep 60\n");
@@ -501,6 +502,42 @@ TEST(Cli, FuzzUntilKindFoundInTheSeedRunSucceeds) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err.find("failed before fuzzing"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("1 finding(s) for demo, 1 new"), std::string::npos) << r.out;
+}
+
+// Campaigns sharing one findings folder (docs/scaling.md): a finding that
+// another campaign saved there is announced as its, is not new here, and
+// does not end --until-found; this campaign's own does. The stand-in
+// fuzzer saves one as another campaign would, then its own.
+TEST(Cli, FuzzTellsItsOwnFindingsFromAnotherCampaigns) {
+  const std::string dir = TempDir("shared");
+  const std::string fuzzer = dir + "/fake_fuzzer";
+  WriteBytes(fuzzer,
+             "#!/bin/sh\n"
+             "save() {\n"
+             "  d=\"$SMPFUZZ_OUT/demo/$1/deadlock-$2\"; mkdir -p \"$d\"\n"
+             "  printf 'kind: deadlock\\nsignature: %s\\nfound by: %s\\n' \"$2\" \"$3\" "
+             "> \"$d/verdict.txt\"\n"
+             "  printf 'version: 2\\n' > \"$d/schedule.textproto\"\n"
+             "}\n"
+             "save abba_deadlock 0000aaaa othermachine.42\n"
+             "sleep 1\n"
+             "save lost_wakeup 0000bbbb \"$SMPFUZZ_CAMPAIGN\"\n"
+             "echo 'SUMMARY: smpfuzz: deadlock 0000bbbb'\n"
+             "exec sleep 60\n");
+  fs::permissions(fuzzer, fs::perms::owner_all);
+  Result r = Cli({"fuzz", "--target=demo", "--until-found", "--time=60s",
+                  "--fuzzer=" + fuzzer, "--out=" + dir + "/out"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("== another campaign sharing " + dir + "/out (othermachine.42) "
+                       "found deadlock in demo/abba_deadlock: 0000aaaa"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("== found deadlock in demo/lost_wakeup"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 finding(s) for demo, 1 new, 1 new by other campaigns sharing"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("other 0000aaaa"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("yes   0000bbbb"), std::string::npos) << r.out;
 }
 
 // --- shard results and merge -------------------------------------------
