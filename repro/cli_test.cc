@@ -480,23 +480,33 @@ TEST(Cli, ReplayKeepsTheSchedulesSwitches) {
   EXPECT_NE(off.out.find("verdict: clean"), std::string::npos) << off.out;
 }
 
+// A stand-in for a target's fuzzer: a shell script that runs `body`, then
+// keeps running until it is stopped. In `body`, `save VARIANT HASH
+// SIGNATURE ORIGIN` saves a deadlock finding as the real harness does.
+std::string StandInFuzzer(const std::string& dir, const std::string& body) {
+  const std::string fuzzer = dir + "/fake_fuzzer";
+  WriteBytes(fuzzer,
+             "#!/bin/sh\n"
+             "save() {\n"
+             "  d=\"$SMPFUZZ_OUT/demo/$1/deadlock-$2\"; mkdir -p \"$d\"\n"
+             "  printf 'kind: deadlock\\nsignature: %s\\nfound by: %s\\n' \"$3\" \"$4\" "
+             "> \"$d/verdict.txt\"\n"
+             "  printf 'version: 2\\n' > \"$d/schedule.textproto\"\n"
+             "}\n" +
+                 body + "exec sleep 60\n");
+  fs::permissions(fuzzer, fs::perms::owner_all);
+  return fuzzer;
+}
+
 // Issue 19: a campaign whose wanted finding came from the seed run (before
 // libFuzzer printed any execution count) was reported as a fuzzer that
 // failed before fuzzing. The stand-in fuzzer saves a finding as the real
 // one does, then keeps running until it is stopped.
 TEST(Cli, FuzzUntilKindFoundInTheSeedRunSucceeds) {
   const std::string dir = TempDir("until");
-  const std::string fuzzer = dir + "/fake_fuzzer";
-  WriteBytes(fuzzer,
-             "#!/bin/sh\n"
-             "d=\"$SMPFUZZ_OUT/demo/abba_deadlock/deadlock-0000abcd\"\n"
-             "mkdir -p \"$d\"\n"
-             "printf 'kind: deadlock\\nsignature: seed-run\\nfound by: %s\\n' "
-             "\"$SMPFUZZ_CAMPAIGN\" > \"$d/verdict.txt\"\n"
-             "printf 'version: 2\\n' > \"$d/schedule.textproto\"\n"
-             "echo 'SUMMARY: smpfuzz: deadlock seed-run'\n"
-             "exec sleep 60\n");
-  fs::permissions(fuzzer, fs::perms::owner_all);
+  const std::string fuzzer =
+      StandInFuzzer(dir, "save abba_deadlock 0000abcd seed-run \"$SMPFUZZ_CAMPAIGN\"\n"
+                         "echo 'SUMMARY: smpfuzz: deadlock seed-run'\n");
   Result r = Cli({"fuzz", "--target=demo", "--until=deadlock", "--time=60s",
                   "--fuzzer=" + fuzzer, "--out=" + dir + "/out"});
   EXPECT_EQ(r.code, 0) << r.err;
@@ -510,21 +520,12 @@ TEST(Cli, FuzzUntilKindFoundInTheSeedRunSucceeds) {
 // fuzzer saves one as another campaign would, then its own.
 TEST(Cli, FuzzTellsItsOwnFindingsFromAnotherCampaigns) {
   const std::string dir = TempDir("shared");
-  const std::string fuzzer = dir + "/fake_fuzzer";
-  WriteBytes(fuzzer,
-             "#!/bin/sh\n"
-             "save() {\n"
-             "  d=\"$SMPFUZZ_OUT/demo/$1/deadlock-$2\"; mkdir -p \"$d\"\n"
-             "  printf 'kind: deadlock\\nsignature: %s\\nfound by: %s\\n' \"$2\" \"$3\" "
-             "> \"$d/verdict.txt\"\n"
-             "  printf 'version: 2\\n' > \"$d/schedule.textproto\"\n"
-             "}\n"
-             "save abba_deadlock 0000aaaa othermachine.42\n"
-             "sleep 1\n"
-             "save lost_wakeup 0000bbbb \"$SMPFUZZ_CAMPAIGN\"\n"
-             "echo 'SUMMARY: smpfuzz: deadlock 0000bbbb'\n"
-             "exec sleep 60\n");
-  fs::permissions(fuzzer, fs::perms::owner_all);
+  const std::string fuzzer = StandInFuzzer(
+      dir,
+      "save abba_deadlock 0000aaaa 0000aaaa othermachine.42\n"
+      "sleep 1\n"
+      "save lost_wakeup 0000bbbb 0000bbbb \"$SMPFUZZ_CAMPAIGN\"\n"
+      "echo 'SUMMARY: smpfuzz: deadlock 0000bbbb'\n");
   Result r = Cli({"fuzz", "--target=demo", "--until-found", "--time=60s",
                   "--fuzzer=" + fuzzer, "--out=" + dir + "/out"});
   EXPECT_EQ(r.code, 0) << r.err;
