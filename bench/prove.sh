@@ -28,6 +28,19 @@ if ! [[ "$shards" =~ ^[1-9][0-9]*$ && "$jobs" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 mkdir -p "$dir"
+# One proof per folder: a later call must ask for the same one.
+args="$target $variant $shards ${flags[*]}"
+if [[ -f "$dir/prove.args" && "$(cat "$dir/prove.args")" != "$args" ]]; then
+  echo "bench/prove.sh: $dir holds the proof '$(cat "$dir/prove.args")', not '$args':" \
+       "give another DIR" >&2
+  exit 2
+fi
+others="$(grep -L "^scenario: $target/$variant\$" "$dir"/*.result 2>/dev/null || true)"
+if [[ -n "$others" ]]; then
+  echo "bench/prove.sh: $dir holds results of another scenario: give another DIR" >&2
+  exit 2
+fi
+echo "$args" > "$dir/prove.args"
 # Its own copy of the binary: a later build must not change it mid-proof.
 if [[ ! -x "$dir/smpfuzz" ]]; then
   bazel build --config=opt //repro:smpfuzz >&2
