@@ -1,12 +1,14 @@
 #!/bin/bash
 # A long exhaustive proof in resumable pieces: the bounded search of one
 # scenario split into SHARDS shards (smpfuzz run --shard=i/n), JOBS of them
-# at a time, each shard's output kept in DIR/shard-i-of-n.log. A shard
-# whose log already says it finished is not run again, so the script can
-# be stopped (or the machine rebooted) and started again with the same
-# arguments: only the unfinished shards run. When every shard is done it
-# prints the total and exits 0 if all are clean, 1 if a shard found
-# something (its findings are under DIR/findings-i), 2 on bad arguments.
+# at a time, each shard's output kept in DIR/shard-i-of-n.log and its
+# result in DIR/shard-i-of-n.result (docs/scaling.md). A shard with a
+# finished result is not run again, so the script can be stopped (or the
+# machine rebooted) and started again with the same arguments: only the
+# shards `smpfuzz merge --missing` names run. Then `smpfuzz merge` prints
+# the certificate or the findings (under DIR/findings) and exits 0 if the
+# scenario ended as declared, 1 if not, 2 on bad arguments or a shard
+# that left no result.
 #   bench/prove.sh TARGET VARIANT SHARDS [JOBS] [DIR] [-- smpfuzz run flags]
 # e.g. bench/prove.sh fxp receive 16 2 ~/proofs/fxp-receive -- --preemptions=2
 set -euo pipefail
@@ -26,6 +28,19 @@ if ! [[ "$shards" =~ ^[1-9][0-9]*$ && "$jobs" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 mkdir -p "$dir"
+# One proof per folder: a later call must ask for the same one.
+args="$target $variant $shards ${flags[*]}"
+if [[ -f "$dir/prove.args" && "$(cat "$dir/prove.args")" != "$args" ]]; then
+  echo "bench/prove.sh: $dir holds the proof '$(cat "$dir/prove.args")', not '$args':" \
+       "give another DIR" >&2
+  exit 2
+fi
+others="$(grep -L "^scenario: $target/$variant\$" "$dir"/*.result 2>/dev/null || true)"
+if [[ -n "$others" ]]; then
+  echo "bench/prove.sh: $dir holds results of another scenario: give another DIR" >&2
+  exit 2
+fi
+echo "$args" > "$dir/prove.args"
 # Its own copy of the binary: a later build must not change it mid-proof.
 if [[ ! -x "$dir/smpfuzz" ]]; then
   bazel build --config=opt //repro:smpfuzz >&2
@@ -36,41 +51,23 @@ fi
   exit 2
 }
 
-done_shard() { grep -q "^$target/$variant: clean up to\|^== $target/$variant" "$1" 2>/dev/null; }
+# The shards still to run: no result yet, or stopped at --runs.
+todo="$("$dir/smpfuzz" merge "$dir" --shards="$shards" --missing)" || exit 2
 run_shard() {
   local i="$1" log="$dir/shard-$1-of-$shards.log"
   nice -n 19 "$dir/smpfuzz" run --target="$target" --variant="$variant" \
     --scheduler=exhaustive --runs=100000000000 --shard="$i/$shards" \
-    --out="$dir/findings-$i" "${flags[@]}" > "$log.part" 2>&1 || true
-  mv "$log.part" "$log"
+    --out="$dir/findings" --result="$dir/shard-$i-of-$shards.result" \
+    "${flags[@]}" > "$log" 2>&1 || true
 }
 
 running=0
-for ((i = 0; i < shards; ++i)); do
-  done_shard "$dir/shard-$i-of-$shards.log" && continue
+for i in ${todo//,/ }; do
   run_shard "$i" &
   running=$((running + 1))
   if [[ $running -ge $jobs ]]; then wait -n || true; running=$((running - 1)); fi
 done
 wait
 
-total=0; pruned=0; found=0
-for ((i = 0; i < shards; ++i)); do
-  log="$dir/shard-$i-of-$shards.log"
-  if ! done_shard "$log"; then
-    echo "shard $i/$shards did not finish: see $log" >&2
-    exit 1
-  fi
-  line="$(grep "^$target/$variant: clean up to" "$log" || true)"
-  if [[ -z "$line" ]]; then
-    echo "shard $i/$shards found something: $log, $dir/findings-$i" >&2
-    found=1
-    continue
-  fi
-  n="$(sed -E 's/.*: ([0-9]+) executions.*/\1/' <<< "$line")"
-  p="$(sed -nE 's/.*\(([0-9]+) more stopped early.*/\1/p' <<< "$line")"
-  total=$((total + n)); pruned=$((pruned + ${p:-0}))
-done
-bound="$(grep -ho "clean up to [^:]*" "$dir/shard-0-of-$shards.log" | head -1)"
-if [[ $found -ne 0 ]]; then exit 1; fi
-echo "$target/$variant: $bound: $total executions in $shards shards ($pruned more stopped early)"
+# The certificate or the findings (exit 0/1), or what is missing (exit 2).
+exec "$dir/smpfuzz" merge "$dir" --shards="$shards"

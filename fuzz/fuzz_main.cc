@@ -36,6 +36,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   options.target = kSmpFuzzTarget;
   options.counters = smp_interleaving_counters;
   options.num_counters = sizeof smp_interleaving_counters;
+#ifdef SMPFUZZ_CLEAN_ONLY
+  // A continuous-fuzzing build (.clusterfuzzlite/): a finding is a crash
+  // there, so only correct variants are fuzzed. SMPFUZZ_CLEAN_ONLY=0 undoes it.
+  options.clean_only = true;
+#endif
   smp::fuzz::OptionsFromEnvironment(&options);
   auto created = smp::fuzz::Harness::Create(std::move(options));
   if (!created.ok()) {

@@ -1,3 +1,6 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -407,6 +410,111 @@ TEST(FuzzHarness, AFindingOnDiskIsNotConfirmedAgainByANewProcess) {
       (*second)->Run(reinterpret_cast<const uint8_t*>(found.data()), found.size()));
   EXPECT_EQ((*second)->confirmations(), 0u);
   EXPECT_EQ(SavedText(out), saved) << "the folder was written again";
+}
+
+// Issue 22: fuzzer processes that share one findings folder (a campaign
+// across machines on a shared file system, here two processes of one
+// machine) report each finding once between them, and every folder is
+// whole. Both run the same inputs from the same moment, so each meets
+// every bug at about the time the other does, and confirms and minimizes
+// it before either has saved it: the rename into place decides which one
+// reports it.
+TEST(FuzzHarness, ProcessesSharingAFindingsFolderReportEachFindingOnce) {
+  const std::string out = TestDir("shared-findings");
+  std::filesystem::remove_all(out);
+  constexpr int kProcesses = 2;
+  int go[2], report[2];
+  ASSERT_EQ(pipe(go), 0);
+  ASSERT_EQ(pipe(report), 0);
+  std::vector<pid_t> children;
+  for (int p = 0; p < kProcesses; ++p) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(go[1]);
+      close(report[0]);
+      HarnessOptions o;
+      o.target = "demo";
+      o.out = out;
+      auto h = Harness::Create(o);
+      if (!h.ok()) _exit(3);
+      char c;
+      if (read(go[0], &c, 1) != 0) _exit(4);  // wait until both are ready
+      RandomInputs inputs(**h, 22);
+      std::string reported;
+      for (int i = 0; i < 1500; ++i) {
+        const std::string b = inputs.Next();
+        if ((*h)->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size())) {
+          reported += "x";
+        }
+      }
+      if (write(report[1], reported.data(), reported.size()) < 0) _exit(5);
+      _exit(0);
+    }
+    children.push_back(pid);
+  }
+  close(go[0]);
+  close(report[1]);
+  close(go[1]);  // both start
+  std::string reported;
+  char buf[256];
+  for (ssize_t n; (n = read(report[0], buf, sizeof buf)) > 0;) reported.append(buf, n);
+  close(report[0]);
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  int folders = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(out / std::filesystem::path("demo"))) {
+    if (e.path().filename() != "verdict.txt") continue;
+    ++folders;
+    for (const char* file : {"schedule.textproto", "trace.txt", "verdict.txt"}) {
+      EXPECT_TRUE(std::filesystem::exists(e.path().parent_path() / file))
+          << e.path().parent_path() << " has no " << file;
+    }
+  }
+  EXPECT_GE(folders, 2) << "too few bugs met to race on";
+  EXPECT_EQ(static_cast<int>(reported.size()), folders)
+      << "findings reported by the processes together vs folders on disk";
+  EXPECT_GE(static_cast<int>(SavedSignatures(out, "demo").size()), folders);
+  // Nothing half-written is left behind.
+  const std::filesystem::path tmp = std::filesystem::path(out) / ".tmp";
+  EXPECT_TRUE(!std::filesystem::exists(tmp) || std::filesystem::is_empty(tmp));
+}
+
+// Continuous fuzzing (.clusterfuzzlite/) fuzzes the correct variants only:
+// inputs that name a bug variant run a correct one, and none reports,
+// where the same inputs over every variant do.
+TEST(FuzzHarness, CleanOnlyFuzzesTheCorrectVariantsAlone) {
+  for (const bool clean_only : {false, true}) {
+    HarnessOptions o;
+    o.target = "demo";
+    o.out = TestDir(clean_only ? "clean-only" : "clean-only-off");
+    o.clean_only = clean_only;
+    std::filesystem::remove_all(o.out);
+    auto h = Harness::Create(o);
+    ASSERT_TRUE(h.ok()) << h.status();
+    for (const ScenarioSpec* v : (*h)->info().variants) {
+      if (clean_only) EXPECT_EQ(v->expected, VerdictKind::kClean) << v->name();
+    }
+    RandomInputs inputs(**h, 5);
+    int reported = 0;
+    for (int i = 0; i < 1500; ++i) {
+      const std::string b = inputs.Next();
+      reported += (*h)->Run(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    }
+    if (clean_only) {
+      EXPECT_EQ(reported, 0);
+    } else {
+      EXPECT_GT(reported, 0) << "the inputs meet no bug: the check above proves nothing";
+    }
+  }
+  HarnessOptions o;
+  o.target = "demo";
+  o.variant = "lost_wakeup";
+  o.clean_only = true;
+  EXPECT_FALSE(Harness::Create(o).ok());
 }
 
 // Folders saved before the unclassified signature was written down are

@@ -27,6 +27,10 @@ void OptionsFromEnvironment(HarnessOptions* o) {
       v != nullptr && std::strcmp(v, "0") != 0 && *v != '\0') {
     o->any_model = true;
   }
+  if (const char* v = std::getenv("SMPFUZZ_CAMPAIGN"); v != nullptr) o->origin = v;
+  if (const char* v = std::getenv("SMPFUZZ_CLEAN_ONLY"); v != nullptr && *v != '\0') {
+    o->clean_only = std::strcmp(v, "0") != 0;
+  }
 }
 
 absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(HarnessOptions options) {
@@ -38,6 +42,15 @@ absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(HarnessOptions options)
     return absl::NotFoundError(
         absl::StrCat("unknown target '", Printable(h->options_.target), "'"));
   }
+  if (h->options_.clean_only) {
+    std::erase_if(h->info_.variants, [](const ScenarioSpec* s) {
+      return s->expected != VerdictKind::kClean;
+    });
+    if (h->info_.variants.empty()) {
+      return absl::NotFoundError(absl::StrCat(
+          "target '", Printable(h->options_.target), "' has no variant declared clean"));
+    }
+  }
   if (!h->options_.variant.empty()) {
     h->info_.pinned =
         ScenarioRegistry::Global().Find(h->options_.target, h->options_.variant);
@@ -45,6 +58,10 @@ absl::StatusOr<std::unique_ptr<Harness>> Harness::Create(HarnessOptions options)
       return absl::NotFoundError(absl::StrCat("target '", Printable(h->options_.target),
                                               "' has no variant '",
                                               Printable(h->options_.variant), "'"));
+    }
+    if (h->options_.clean_only && h->info_.pinned->expected != VerdictKind::kClean) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(h->info_.pinned->name(), " is not declared clean"));
     }
   }
   if (h->options_.counters != nullptr &&
@@ -95,7 +112,7 @@ bool Harness::Run(const uint8_t* data, size_t size) {
   // schedule with this signature.
   absl::StatusOr<SavedFinding> saved =
       SaveMinimized(options_.out, spec, f, options_.self, kMinimizeBudget,
-                    e.verdict.signature);
+                    e.verdict.signature, options_.origin);
   if (!saved.ok()) {
     std::fprintf(stderr, "smpfuzz: cannot save a finding: %s\n",
                  std::string(saved.status().message()).c_str());

@@ -20,6 +20,12 @@
 //   SMPFUZZ_NO_INTERLEAVING_COVERAGE=1   code coverage only
 //   SMPFUZZ_ANY_MODEL=1   also run inputs under other memory models and
 //                         membar_enter meanings (smpfuzz fuzz --any-model)
+//   SMPFUZZ_CAMPAIGN  who saves the findings ("found by:" in verdict.txt;
+//                         smpfuzz fuzz sets it to <host>.<pid>)
+//   SMPFUZZ_CLEAN_ONLY=1  fuzz only the variants declared clean, so that
+//                         any finding is a regression (continuous fuzzing
+//                         in CI: .clusterfuzzlite/ builds its fuzzers with
+//                         this on by default, -DSMPFUZZ_CLEAN_ONLY)
 //
 // Memory model: by default every input runs under its scenario's own model
 // and membar_enter meaning (the fields an input carries are ignored, and
@@ -51,6 +57,8 @@ struct HarnessOptions {
   std::string self = "smpfuzz";
   bool interleaving_coverage = true;
   bool any_model = false;        // inputs choose the model and meaning
+  bool clean_only = false;       // only the variants declared clean
+  std::string origin;            // the campaign, written with each finding
   uint8_t* counters = nullptr;   // libFuzzer's extra counters (may be null)
   size_t num_counters = 0;
 };

@@ -38,7 +38,8 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                          const std::string& replay_prefix,
                                          const proto::Schedule* schedule,
                                          const std::string& note,
-                                         const std::string& unclassified) {
+                                         const std::string& unclassified,
+                                         const std::string& origin) {
   char hash[17];
   std::snprintf(hash, sizeof hash, "%08" PRIx64,
                 HashText(finding.verdict.signature) & 0xffffffffu);
@@ -52,31 +53,40 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
     saved.already_known = true;
     return saved;
   }
-  fs::create_directories(dir, ec);
+  // Written whole in a folder of its own under <out>/.tmp/ (no scan of
+  // <out>/<target>/ sees it), then renamed into place: a finding appears
+  // complete or not at all, and of processes that save the same one at
+  // once, here or on other machines sharing <out>, exactly one renames it
+  // in; the others find it there.
+  const fs::path temp =
+      TempPathBeside((fs::path(out) / ".tmp" / dir.filename()).string());
+  fs::remove_all(temp, ec);
+  fs::create_directories(temp, ec);
+  if (!ec) fs::create_directories(dir.parent_path(), ec);
   if (ec) {
     return absl::PermissionDeniedError(
         absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
   }
   const std::string replay =
       absl::StrCat(replay_prefix, " replay ", saved.schedule_path);
-  // The schedule last: its presence marks a complete finding.
-  absl::Status st = WriteFile((dir / "trace.txt").string(), finding.trace_text);
+  absl::Status st = WriteFile((temp / "trace.txt").string(), finding.trace_text);
   if (st.ok() && !finding.trace_json.empty()) {
-    st = WriteFile((dir / "trace.json").string(), finding.trace_json);
+    st = WriteFile((temp / "trace.json").string(), finding.trace_json);
   }
   if (st.ok()) {
     st = WriteFile(
-        (dir / "verdict.txt").string(),
+        (temp / "verdict.txt").string(),
         absl::StrCat("kind: ", std::string(VerdictKindName(finding.verdict.kind)),
                      "\nsignature: ", finding.verdict.signature,
                      unclassified.empty() || unclassified == finding.verdict.signature
                          ? ""
                          : absl::StrCat("\nunclassified: ", unclassified),
+                     origin.empty() ? "" : absl::StrCat("\nfound by: ", origin),
                      "\nscenario: ", spec.name(), "\nreplay: ", replay, "\n",
                      note, "\n", finding.verdict.message, "\n"));
   }
   if (st.ok()) {
-    st = WriteFile(saved.schedule_path,
+    st = WriteFile((temp / "schedule.textproto").string(),
                    absl::StrCat("# ", std::string(VerdictKindName(finding.verdict.kind)), ": ",
                                 finding.verdict.signature, "\n# replay: ",
                                 replay, "\n# expect: ",
@@ -85,7 +95,30 @@ absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                                    ? *schedule
                                                    : ScheduleOf(spec, finding))));
   }
-  if (!st.ok()) return st;
+  if (!st.ok()) {
+    fs::remove_all(temp, ec);
+    return st;
+  }
+  for (int attempt = 0;; ++attempt) {
+    fs::rename(temp, dir, ec);  // replaces an empty folder, never a full one
+    if (!ec) return saved;
+    std::error_code ignored;
+    if (fs::exists(saved.schedule_path, ignored)) {
+      saved.already_known = true;  // another process renamed it in first
+      break;
+    }
+    if (attempt == 0 && fs::is_directory(dir, ignored)) {
+      // A folder without a schedule: an older smpfuzz stopped while it
+      // wrote in place. Ours is complete; put it there instead.
+      fs::remove_all(dir, ignored);
+      continue;
+    }
+    fs::remove_all(temp, ignored);
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot move ", temp.string(), " to ", dir.string(), ": ",
+                     ec.message()));
+  }
+  fs::remove_all(temp, ec);
   return saved;
 }
 
@@ -106,14 +139,16 @@ absl::StatusOr<SavedFinding> SaveMinimized(const std::string& out,
                                            const Finding& finding,
                                            const std::string& replay_prefix,
                                            uint64_t budget,
-                                           const std::string& unclassified) {
+                                           const std::string& unclassified,
+                                           const std::string& origin) {
   const proto::Schedule schedule = ScheduleOf(spec, finding);
   absl::StatusOr<MinimizeResult> m = Minimize(schedule, budget);
   if (!m.ok() || m->verdict.signature != finding.verdict.signature) {
-    return SaveFinding(out, spec, finding, replay_prefix, nullptr, "", unclassified);
+    return SaveFinding(out, spec, finding, replay_prefix, nullptr, "", unclassified,
+                       origin);
   }
   return SaveFinding(out, spec, FindingOf(*m), replay_prefix, &m->schedule,
-                     MinimizeSummary(*m), unclassified);
+                     MinimizeSummary(*m), unclassified, origin);
 }
 
 std::set<std::string> SavedSignatures(const std::string& out, const std::string& target,

@@ -10,6 +10,11 @@
 //                          "membar-misuse assertion ..." finding)
 // A finding already on disk with the same signature is left as it is, so
 // a second run never overwrites (or loses) what an earlier one found.
+// A folder is written whole under <out>/.tmp/ and renamed into place, so
+// it is complete the moment it appears, and processes that share <out>
+// (on one machine, or on several over a shared file system) each save a
+// finding once between them: the first rename wins, the others report it
+// already known.
 #ifndef SMPFUZZ_REPLAY_FINDINGS_H_
 #define SMPFUZZ_REPLAY_FINDINGS_H_
 
@@ -36,14 +41,17 @@ struct SavedFinding {
 // (a minimized schedule keeps its own configuration); `note` is added to
 // verdict.txt (the minimization summary). `unclassified` is the signature
 // the finding's execution ended with before Confirm classified it (empty
-// or equal to the finding's: nothing is written).
+// or equal to the finding's: nothing is written). `origin`, if not empty,
+// names the campaign that found it ("found by: " in verdict.txt), so that
+// campaigns sharing <out> each report only their own as new.
 absl::StatusOr<SavedFinding> SaveFinding(const std::string& out,
                                          const ScenarioSpec& spec,
                                          const Finding& finding,
                                          const std::string& replay_prefix,
                                          const proto::Schedule* schedule = nullptr,
                                          const std::string& note = "",
-                                         const std::string& unclassified = "");
+                                         const std::string& unclassified = "",
+                                         const std::string& origin = "");
 
 inline constexpr uint64_t kMinimizeBudget = 3000;
 
@@ -51,13 +59,14 @@ inline constexpr uint64_t kMinimizeBudget = 3000;
 // replays) and saves the minimized schedule, its trace and, in
 // verdict.txt, the minimization summary (size before/after, depth, PCT
 // bound). Falls back to the unminimized finding if minimizing fails.
-// `unclassified` as for SaveFinding.
+// `unclassified` and `origin` as for SaveFinding.
 absl::StatusOr<SavedFinding> SaveMinimized(const std::string& out,
                                            const ScenarioSpec& spec,
                                            const Finding& finding,
                                            const std::string& replay_prefix,
                                            uint64_t budget = kMinimizeBudget,
-                                           const std::string& unclassified = "");
+                                           const std::string& unclassified = "",
+                                           const std::string& origin = "");
 
 // Every signature a complete finding below <out>/<target>/ (of `variant`
 // only, unless it is empty) is known by: its own and its unclassified one.

@@ -1,6 +1,9 @@
 #include "replay/schedule_io.h"
 
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -275,6 +278,23 @@ absl::Status WriteFile(const std::string& path, std::string_view contents) {
   out.close();
   if (!out) return absl::DataLossError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
+}
+
+std::string TempPathBeside(const std::string& path) {
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return absl::StrCat(path, ".tmp.", host, ".", getpid());
+}
+
+absl::Status WriteFileAtomic(const std::string& path, std::string_view contents) {
+  const std::string temp = TempPathBeside(path);
+  absl::Status st = WriteFile(temp, contents);
+  if (st.ok() && std::rename(temp.c_str(), path.c_str()) != 0) {
+    st = absl::PermissionDeniedError(
+        absl::StrCat("cannot rename ", temp, " to ", path, ": ", std::strerror(errno)));
+  }
+  if (!st.ok()) std::remove(temp.c_str());
+  return st;
 }
 
 }  // namespace smp

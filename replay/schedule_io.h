@@ -56,6 +56,15 @@ ScheduleRun SchedulerFor(const proto::Schedule& schedule);
 
 std::string ScheduleToText(const proto::Schedule& schedule);
 absl::Status WriteFile(const std::string& path, std::string_view contents);
+// Writes `contents` to a temporary file beside `path` (named by host and
+// process, so writers on different machines sharing the folder never
+// collide) and renames it onto `path`: a reader, on this machine or over
+// a shared file system, sees the old file or the whole new one, never
+// part of it. The temporary file is removed on failure.
+absl::Status WriteFileAtomic(const std::string& path, std::string_view contents);
+// The name WriteFileAtomic and SaveFinding give their temporary files and
+// folders beside `path`: `path`.tmp.<host>.<pid>.
+std::string TempPathBeside(const std::string& path);
 
 }  // namespace smp
 

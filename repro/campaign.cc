@@ -67,6 +67,7 @@ std::vector<CampaignFinding> ListFindings(const std::string& out,
     f.variant = it->path().parent_path().parent_path().filename().string();
     f.kind = Field(text, "kind");
     f.signature = Field(text, "signature");
+    f.origin = Field(text, "found by");
     f.schedule_path = it->path().string();
     found.push_back(std::move(f));
   }
@@ -110,6 +111,10 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
         absl::StrCat("cannot create ", corpus.string(), ": ", ec.message()));
   }
 
+  // How this campaign signs its findings, unlike any other sharing <out>.
+  char host[256] = "";
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  const std::string origin = absl::StrCat(host, ".", getpid());
   std::set<std::string> before;
   for (const CampaignFinding& f : ListFindings(o.out, o.target)) {
     before.insert(f.schedule_path);
@@ -145,6 +150,7 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     close(pipefd[1]);
     setenv("SMPFUZZ_OUT", o.out.c_str(), 1);
     setenv("SMPFUZZ_SELF", o.self.c_str(), 1);
+    setenv("SMPFUZZ_CAMPAIGN", origin.c_str(), 1);
     if (!o.variant.empty()) setenv("SMPFUZZ_VARIANT", o.variant.c_str(), 1);
     if (!o.interleaving_coverage) setenv("SMPFUZZ_NO_INTERLEAVING_COVERAGE", "1", 1);
     if (o.any_model) setenv("SMPFUZZ_ANY_MODEL", "1", 1);
@@ -187,9 +193,17 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
   std::string pending, tail_log;
   double last_line = 0;
   bool wanted_found = false;  // what --until-found / --until waits for
+  size_t ours = 0;            // new findings this campaign saved
   auto announce = [&] {
     for (const CampaignFinding& f : ListFindings(o.out, o.target)) {
       if (!announced.insert(f.schedule_path).second) continue;
+      if (f.origin != origin) {
+        out << (tty ? "\r\033[K" : "") << "== another campaign sharing " << o.out
+            << (f.origin.empty() ? "" : " (" + f.origin + ")") << " found " << f.kind
+            << " in " << o.target << "/" << f.variant << ": " << f.signature << "\n";
+        continue;
+      }
+      ++ours;
       if (o.until_kind.empty() || f.kind == o.until_kind) wanted_found = true;
       out << (tty ? "\r\033[K" : "") << "== found " << f.kind << " in "
           << o.target << "/" << f.variant << " after "
@@ -201,7 +215,7 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
     const double t = elapsed();
     if (!force && t - last_line < (tty ? 0.5 : 10.0)) return;
     last_line = t;
-    const size_t n = announced.size() - before.size();
+    const size_t n = ours;
     const std::string line = absl::StrFormat(
         "[%4.0fs] executions %llu  exec/s %llu  coverage %llu  new findings %zu", t,
         static_cast<unsigned long long>(execs), static_cast<unsigned long long>(rate),
@@ -270,12 +284,16 @@ absl::StatusOr<CampaignResult> RunCampaign(const CampaignOptions& o,
   result.seconds = elapsed();
   result.interrupted = interrupted != 0;
   result.findings = ListFindings(o.out, o.target);
-  for (CampaignFinding& f : result.findings) f.is_new = before.count(f.schedule_path) == 0;
+  for (CampaignFinding& f : result.findings) {
+    const bool fresh = before.count(f.schedule_path) == 0;
+    f.is_new = fresh && f.origin == origin;
+    f.by_other = fresh && f.origin != origin;
+  }
   // A fuzzer we stopped (Ctrl-C, --until, the time backstop) ended by our
   // signal, and one that saved a finding has fuzzed, even if libFuzzer
   // printed no execution count yet (a finding from the seed run).
   const bool stopped = stop_at >= 0 || result.interrupted;
-  const bool found = announced.size() != before.size();
+  const bool found = ours != 0;
   const bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
   if (failed && !stopped && !found && execs == 0) {
     return absl::InternalError(absl::StrCat(

@@ -11,6 +11,13 @@
 // <out>/.corpus/<target>/ so a second campaign resumes; the repository's
 // corpus/<target>/ seeds it. Interrupting (Ctrl-C) stops the fuzzer and
 // loses nothing: every finding is on disk the moment it is announced.
+//
+// Campaigns may share one <out> (several processes, on one machine or on
+// several over a shared file system): they share the corpus, each finding
+// is saved once between them (findings.h), and each campaign names itself
+// in the findings it saves ("found by: <host>.<pid>" in verdict.txt), so a
+// finding is new for the campaign that found it and announced by the
+// others as another campaign's.
 #ifndef SMPFUZZ_REPRO_CAMPAIGN_H_
 #define SMPFUZZ_REPRO_CAMPAIGN_H_
 
@@ -48,7 +55,9 @@ struct CampaignFinding {
   std::string kind;
   std::string signature;
   std::string schedule_path;
+  std::string origin;   // the campaign that saved it ("found by:"), if named
   bool is_new = false;  // found by this campaign
+  bool by_other = false;  // saved during this campaign by another one
 };
 
 struct CampaignResult {

@@ -1,6 +1,7 @@
 #include "repro/cli.h"
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <cstdint>
@@ -11,7 +12,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "core/executor.h"
+#include "core/memory.h"
+#include "core/trace.h"
 #include "core/scenario.h"
 #include "core/trace_json.h"
 #include "replay/findings.h"
@@ -21,6 +25,7 @@
 #include "replay/run_schedule.h"
 #include "replay/schedule_io.h"
 #include "repro/campaign.h"
+#include "repro/shard_result.h"
 #include "schedulers/bounded.h"
 #include "schedulers/bounded_estimate.h"
 #include "schedulers/pct_scheduler.h"
@@ -44,7 +49,7 @@ constexpr char kUsage[] =
     "              [--prefix=FILE] [--shard=i/n] [--model=sc|tso|pso|relaxed]\n"
     "              [--membar-enter=acquire|store-before] [--max-steps=N] [--all]\n"
     "              [--races] [--no-lockdep] [--out=DIR] [--no-save] [--estimate=N]\n"
-    "              [--no-reduction]\n"
+    "              [--no-reduction] [--result=FILE]\n"
     "      search every variant of NAME (or just V) with N executions each\n"
     "      (default 10000, seed 1); save each distinct finding under DIR\n"
     "      (default findings/) with its schedule, trace and replay command.\n"
@@ -56,7 +61,9 @@ constexpr char kUsage[] =
     "      FILE (its scenario), or shard i of n of the search; with\n"
     "      --estimate=N, only estimate each search's size and time from N\n"
     "      random probes of its tree; --no-reduction: run every bounded\n"
-    "      interleaving, without the drain and preemption reductions\n"
+    "      interleaving, without the drain and preemption reductions;\n"
+    "      --result=FILE: also write the search of one scenario (one shard)\n"
+    "      as a result file for merge, atomically\n"
     "  smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]\n"
     "              [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]\n"
     "              [--until-found] [--until=KIND] [--any-model]\n"
@@ -67,6 +74,13 @@ constexpr char kUsage[] =
     "      the first new one of that verdict kind; each scenario runs its\n"
     "      own memory model, --any-model lets inputs choose (a finding is\n"
     "      reported under the strongest model that still shows it)\n"
+    "  smpfuzz merge DIR [--shards=N] [--missing]\n"
+    "      add up the shard results (--result) in DIR: the certificate\n"
+    "      \"clean up to P, I, R: N executions in n shards\" or the findings;\n"
+    "      exit 0/1 as run, 2 for mixed builds, scenarios, models, settings,\n"
+    "      bounds or shard counts, a shard twice or missing; --missing: print\n"
+    "      only the shards still to run (missing or stopped at --runs), as\n"
+    "      1,3 (sbatch --array syntax)\n"
     "  smpfuzz minimize FILE [--out=PATH] [--max-executions=N]\n"
     "      the smallest schedule with the same verdict signature, written to\n"
     "      FILE.min.textproto (or PATH); prints its depth and PCT bound\n"
@@ -188,12 +202,48 @@ int EstimateOnly(const std::vector<const ScenarioSpec*>& specs, const BoundedOpt
   return kOk;
 }
 
+// What --result records of one scenario's bounded search (findings are
+// added as they are saved): everything that decides which executions ran
+// and how they were judged, resolved against the scenario's own defaults.
+ShardResult ShardRecord(const ScenarioSpec& spec, const BoundedOptions& o,
+                        const BoundedResult& b) {
+  ShardResult r;
+  r.build = BuildId();
+  r.scenario = spec.name();
+  r.expects = std::string(VerdictKindName(spec.expected));
+  r.model = std::string(MemoryModelName(o.memory_model.value_or(spec.memory_model)));
+  const bool store_before =
+      o.enter_meaning.value_or(spec.enter_meaning) == EnterMeaning::kStoreBefore;
+  r.settings = absl::StrCat(
+      "membar_enter=", store_before ? "store-before" : "acquire",
+      " lockdep=", o.lockdep ? "on" : "off",
+      " races=", o.detect_races.value_or(spec.detect_races) ? "on" : "off",
+      " reduction=", o.reduce_drains || o.reduce_preemptions ? "on" : "off",
+      " max_steps=", o.max_steps != 0 ? o.max_steps : spec.max_steps, " prefix=",
+      o.prefix.empty()
+          ? std::string("none")
+          : absl::StrFormat("%016x", HashText(absl::StrJoin(o.prefix, ","))));
+  r.preemptions = o.bounds.preemptions;
+  r.interrupts = o.bounds.interrupts;
+  r.reorderings = o.bounds.reorderings;
+  r.shard = o.shard;
+  r.shards = o.shards;
+  r.executions = b.executions;
+  r.pruned = b.pruned;
+  r.stopped_early = b.diverged                              ? "diverged"
+                    : b.complete                            ? "no"
+                    : b.executions >= o.max_executions      ? "runs"
+                                                            : "finding";
+  return r;
+}
+
 int Run(const std::vector<std::string>& args, std::ostream& out,
         std::ostream& err, const std::string& self) {
   std::optional<Args> a = ParseArgs(
       args, 1,
       {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
-       "membar-enter", "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate"},
+       "membar-enter", "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate",
+       "result"},
       {"all", "no-save", "races", "no-lockdep", "no-reduction"}, err);
   if (!a) return kBadInput;
   if (!a->positional.empty()) {
@@ -269,7 +319,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   }
   for (const char* name :
        {"preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate",
-        "no-reduction"}) {
+        "no-reduction", "result"}) {
     if (!exhaustive && a->flags.count(name) != 0) {
       err << "smpfuzz: --" << name << " is for --scheduler=exhaustive\n";
       return kBadInput;
@@ -368,7 +418,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       err << "smpfuzz: --estimate wants at least 2 probes (the error needs two)\n";
       return kBadInput;
     }
-    for (const char* name : {"shard", "all", "out"}) {
+    for (const char* name : {"shard", "all", "out", "result"}) {
       if (a->flags.count(name) != 0) {
         err << "smpfuzz: --" << name << " does not go with --estimate, which "
             << "estimates the whole tree and runs no search\n";
@@ -376,6 +426,27 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       }
     }
     return EstimateOnly(specs, bounded, estimate, options.seed, out);
+  }
+
+  const std::string result_path =
+      a->flags.count("result") != 0 ? a->flags["result"] : std::string();
+  if (!result_path.empty() && specs.size() != 1) {
+    err << "smpfuzz: --result records one scenario's search: give --variant "
+        << "(target " << Printable(target->second) << " has " << specs.size() << ")\n";
+    return kBadInput;
+  }
+  if (a->flags.count("result") != 0 && result_path.empty()) {
+    err << "smpfuzz: --result wants a file name\n";
+    return kBadInput;
+  }
+  if (!result_path.empty()) {
+    // Its folder must take the file at the end, not hours later.
+    const std::string folder = std::filesystem::path(result_path).parent_path().string();
+    absl::Status st = CheckWritable(folder.empty() ? "." : folder);
+    if (!st.ok()) {
+      err << "smpfuzz: --result: " << st.message() << "\n";
+      return kBadInput;
+    }
   }
 
   const bool save = a->flags.count("no-save") == 0;
@@ -425,6 +496,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     }
     SearchResult r;
     std::string summary;
+    ShardResult record;  // --result
     if (exhaustive) {
       BoundedOptions o = bounded;
       o.all_findings = scenario_options.all_findings;
@@ -440,6 +512,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       r.executions = b.executions;
       r.steps = b.steps;
       r.findings = std::move(b.findings);
+      record = ShardRecord(*spec, o, b);
       const std::string bound = absl::StrCat(
           "P=", o.bounds.preemptions, ", I=", o.bounds.interrupts,
           ", R=", o.bounds.reorderings);
@@ -484,6 +557,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
       out << "== " << spec->name() << ": " << VerdictKindName(f.verdict.kind)
           << " after " << (f.execution + 1) << " execution(s)\n"
           << f.verdict.message << "\n";
+      std::string saved_path = "-";
       if (save) {
         absl::StatusOr<SavedFinding> saved = SaveMinimized(out_dir, *spec, f, self);
         if (!saved.ok()) {
@@ -494,8 +568,19 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
             << saved->dir << (saved->already_known ? ")" : "") << "\n"
             << "   replay: " << self << " replay " << saved->schedule_path
             << "\n";
+        saved_path = saved->schedule_path;
       }
+      record.findings.push_back(ShardFinding{
+          std::string(VerdictKindName(f.verdict.kind)), saved_path, f.verdict.signature});
       out << "\n";
+    }
+    if (!result_path.empty()) {
+      absl::Status st = WriteShardResult(result_path, record);
+      if (!st.ok()) {
+        err << "smpfuzz: --result: " << st.message() << "\n";
+        return kBadInput;
+      }
+      out << "wrote " << result_path << "\n\n";
     }
     bool expected_seen = r.findings.empty() && spec->expected == VerdictKind::kClean;
     for (const Finding& f : r.findings) expected_seen |= f.verdict.kind == spec->expected;
@@ -528,6 +613,77 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     return kVerdict;  // a script (or CI) can tell without parsing the table
   }
   return kOk;
+}
+
+// `smpfuzz merge DIR [--shards=N] [--missing]`: the shard results in DIR
+// (repro/shard_result.h) added up into one certificate or one list of
+// findings; with --missing, only the shards still to run.
+int Merge(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
+          const std::string& self) {
+  std::optional<Args> a = ParseArgs(args, 1, {"shards"}, {"missing"}, err);
+  if (!a) return kBadInput;
+  if (a->positional.size() != 1) {
+    err << "smpfuzz: merge takes exactly one folder of shard results\n" << kUsage;
+    return kBadInput;
+  }
+  const std::string& dir = a->positional[0];
+  std::optional<uint32_t> shards;
+  if (a->flags.count("shards") != 0) {
+    uint64_t n = 0;
+    if (!ParseCount(*a, "shards", &n, err)) return kBadInput;
+    if (n < 1 || n > UINT32_MAX) {
+      err << "smpfuzz: --shards wants at least 1\n";
+      return kBadInput;
+    }
+    shards = static_cast<uint32_t>(n);
+  }
+  const bool missing = a->flags.count("missing") != 0;
+  absl::StatusOr<std::vector<std::pair<std::string, ShardResult>>> results =
+      ReadShardResults(dir);
+  if (!results.ok()) {
+    err << "smpfuzz: merge: " << results.status().message() << "\n";
+    return kBadInput;
+  }
+  absl::StatusOr<MergedResult> m = MergeShardResults(*results, shards, missing);
+  if (!m.ok()) {
+    err << "smpfuzz: merge: " << Printable(dir) << ": " << m.status().message()
+        << "\n";
+    return kBadInput;
+  }
+  if (missing) {
+    // Slurm's --array syntax, and a list a shell loop takes apart.
+    std::vector<uint32_t> run = m->missing;
+    run.insert(run.end(), m->unfinished.begin(), m->unfinished.end());
+    std::sort(run.begin(), run.end());
+    if (!run.empty()) out << absl::StrJoin(run, ",") << "\n";
+    return kOk;
+  }
+  out << "smpfuzz merge: " << m->shards << " shard result(s) in " << dir << ": "
+      << m->scenario << " under " << m->model << ", build " << m->build << "\n";
+  for (const auto& [shard, f] : m->findings) {
+    out << "== " << m->scenario << ": " << f.kind << " (shard " << shard << "/"
+        << m->shards << ")\n   " << f.signature << "\n";
+    if (f.schedule != "-") out << "   replay: " << self << " replay " << f.schedule << "\n";
+  }
+  bool expected_seen = m->findings.empty() && m->expects == "clean";
+  for (const auto& [shard, f] : m->findings) expected_seen |= f.kind == m->expects;
+  if (!m->findings.empty()) {
+    out << m->scenario << ": " << m->findings.size() << " finding(s) in "
+        << m->executions << " executions of " << m->shards << " shards (expects "
+        << m->expects << ")\n";
+    return expected_seen ? kOk : kVerdict;
+  }
+  if (!m->unfinished.empty()) {
+    out << m->scenario << ": not exhausted: shard(s) " << absl::StrJoin(m->unfinished, ",")
+        << " stopped before the end of their part (raise --runs and run them again; "
+           "`merge --missing` lists them)\n";
+    return kVerdict;
+  }
+  out << m->scenario << ": clean up to " << m->bound << ": " << m->executions
+      << " executions in " << m->shards << " shards";
+  if (m->pruned != 0) out << " (" << m->pruned << " more stopped early: their preemption commuted)";
+  out << "\n";
+  return expected_seen ? kOk : kVerdict;
 }
 
 // "90", "90s", "2m", "1h": seconds.
@@ -612,18 +768,23 @@ int Fuzz(const std::vector<std::string>& args, std::ostream& out,
     err << "smpfuzz: " << r.status().message() << "\n";
     return kBadInput;
   }
-  int fresh = 0;
-  for (const CampaignFinding& f : r->findings) fresh += f.is_new;
+  int fresh = 0, other = 0;
+  for (const CampaignFinding& f : r->findings) {
+    fresh += f.is_new;
+    other += f.by_other;
+  }
   out << (r->interrupted ? "interrupted" : "done") << " after "
       << static_cast<int>(r->seconds) << " s, " << r->executions
       << " executions: " << r->findings.size() << " finding(s) for " << o.target
-      << ", " << fresh << " new\n";
+      << ", " << fresh << " new";
+  if (other != 0) out << ", " << other << " new by other campaigns sharing " << o.out;
+  out << "\n";
   if (!r->findings.empty()) {
-    out << absl::StrFormat("\n%-24s %-14s %-4s %s\n", "variant", "kind", "new",
+    out << absl::StrFormat("\n%-24s %-14s %-5s %s\n", "variant", "kind", "new",
                            "signature");
     for (const CampaignFinding& f : r->findings) {
-      out << absl::StrFormat("%-24s %-14s %-4s %s\n", f.variant, f.kind,
-                             f.is_new ? "yes" : "", f.signature);
+      out << absl::StrFormat("%-24s %-14s %-5s %s\n", f.variant, f.kind,
+                             f.is_new ? "yes" : f.by_other ? "other" : "", f.signature);
     }
     out << "\nreplay any of them: " << self
         << " replay <findings>/<target>/<variant>/<finding>/schedule.textproto\n";
@@ -804,6 +965,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
   if (cmd == "replay") return Replay(args, out, err);
   if (cmd == "fuzz") return Fuzz(args, out, err, self);
   if (cmd == "minimize") return MinimizeCommand(args, out, err);
+  if (cmd == "merge") return Merge(args, out, err, self);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
     out << kUsage;
     return kOk;
