@@ -362,8 +362,8 @@ class Machine {
   Trace TakeTrace();
 
  private:
+  // The state's types are core/machine_internal.h's.
   using Context = internal::Context;
-
   using Cpu = internal::Cpu;
   using Thread = internal::Thread;
   using Line = internal::Line;
@@ -538,8 +538,8 @@ class Machine {
   void Quiesce();
   // The read-only view reports and explanations read the state through.
   internal::MachineView View() const {
-    return internal::MachineView{num_cpus_, cpus_,    threads_,  lines_, channels_,
-                                 locks_,    cells_,   contexts_, overwrite_};
+    return internal::MachineView{num_cpus_, cpus_,  threads_,   lines_,    channels_,
+                                 locks_,    cells_, contexts_, overwrite_};
   }
   void SetVerdict(VerdictKind kind, std::string message, std::string signature);
 
