@@ -16,7 +16,6 @@ void Machine::Note(std::string text, Loc loc) {
   Rec(Op::kNote, static_cast<int>(trace_.notes.size()) - 1, 0, 0, loc);
 }
 
-
 void Machine::RecSlow(Op op, int obj, Word a, Word b, Loc loc) {
   Event e;
   e.step = static_cast<uint32_t>(step_);
