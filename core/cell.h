@@ -5,12 +5,15 @@
 // scheduling point (before it takes effect) and is traced with its caller's
 // file:line. Peek/Poke are not scheduling points and are not traced: for
 // set-up and final checks (Peek from running code sees its CPU's view;
-// Poke writes memory, under any buffered store of that CPU to the cell).
+// Poke writes memory, under any buffered store of that CPU to the cell,
+// and wakes no context spinning on it).
 //
 // A cell's value is what memory holds (what every CPU sees once stores
-// have drained); how weak the memory around it is, is core/memory.h's.
-// Atomic read-modify-writes are atomic and, as in atomic_ops(3), promise
-// no ordering of other accesses.
+// have drained); how weak the memory around it is, is core/memory.h's
+// (Machine::Options::memory_model: SC, TSO, PSO or relaxed). Atomic
+// read-modify-writes are atomic and, as in atomic_ops(3), the plain ones
+// promise no ordering of other accesses (the _acq/_rel ones below order
+// as FreeBSD's do).
 //
 // A cell may mirror real memory (hw/: a plain C field seen through
 // instrumentation): every value committed to it is then also written to

@@ -51,6 +51,7 @@
 #include "core/block_hook.h"
 #include "core/fiber.h"
 #include "core/loc.h"
+#include "core/machine_internal.h"
 #include "core/memory.h"
 #include "core/observer.h"
 #include "core/scheduler.h"
@@ -87,47 +88,6 @@ enum class RmwOp : uint8_t { kAdd, kSub, kAnd, kOr, kXor, kNand, kMax, kMin, kUM
 // may write it) a membar_sync on each side. All within the access's one
 // scheduling point.
 enum class Order : uint8_t { kRelaxed, kAcquire, kRelease, kAcqRel, kSeqCst };
-
-enum class CtxState : uint8_t { kRunnable, kSpinning, kParked, kDone };
-
-namespace internal {
-
-struct Context {
-  Machine* machine = nullptr;
-  uint16_t id = 0;
-  CtxKind kind = CtxKind::kThread;
-  CtxState state = CtxState::kRunnable;
-  bool started = false;
-  int8_t cpu = -1;
-  uint8_t level = 0;       // handler: its line's level
-  int16_t obj = 0;         // thread id or line id
-  int saved_mask = 0;      // handler: the mask to restore on return
-  Fiber* fiber = nullptr;
-  // While spinning: the cell and the value it spins while equal to.
-  const CellBase* wait_cell = nullptr;
-  Word wait_value = 0;
-  Loc wait_loc;
-  // The cell the operation waiting at this context's scheduling point
-  // accesses once the context runs again (-1: none). What the bounded
-  // search's drain reduction asks: is some other agent about to touch it?
-  int pending_cell = -1;
-  PointOp pending_op = PointOp::kOther;  // what that operation does
-  // While parked.
-  int chan = -1;
-  uint64_t park_step = 0;
-  Loc park_loc;
-  int park_cell = -1;  // the cell its wait condition was last read from
-  // Its latest load (or RMW) and how many writes the machine had made
-  // then: a store of the same cell after another context's write to it
-  // overwrote a value this context never read (a lost update).
-  int last_load_cell = -1;
-  uint64_t last_load_writes = 0;
-  Word last_load_value = 0;
-  Loc last_load_loc;
-  uint64_t last_load_step = 0;  // the step of that load
-};
-
-}  // namespace internal
 
 class Machine {
  public:
@@ -402,74 +362,16 @@ class Machine {
   Trace TakeTrace();
 
  private:
+  // The state's types are core/machine_internal.h's.
   using Context = internal::Context;
-
-  struct Cpu {
-    bool intr_enabled = true;
-    int mask = 0;
-    Context* thread = nullptr;          // base thread, or null: idle
-    std::vector<Context*> stack;        // interrupt contexts above it
-    std::vector<Context*> runq;         // runnable bound threads, FIFO
-    uint64_t pending = 0;               // lines pending on this CPU
-    uint64_t in_service = 0;            // lines whose handler runs here
-    Context* Top() const { return stack.empty() ? thread : stack.back(); }
-  };
-  struct Thread {
-    std::string name;
-    int cpu;
-    std::function<void()> body;
-    Context* ctx = nullptr;
-  };
-  struct Line {
-    std::string name;
-    int level;
-    std::function<void()> handler;
-    uint32_t deliveries = 0;
-    bool soft = false;
-  };
-  struct Source {
-    int line;
-    uint32_t remaining;
-    uint32_t cpu_mask;
-  };
-  struct Lock {
-    std::string name;
-    int cell;
-    const Context* owner = nullptr;
-    Loc acquired_at;
-  };
-  struct Channel {
-    std::string name;
-    uint64_t last_unpark_step = 0;  // 0: never
-    Loc last_unpark_loc;
-  };
-  struct CellInfo {
-    std::string name;
-    CellBase* cell;
-    int lock = -1;
-    bool atomic = false;
-    bool pointer = false;
-    // The latest write by a context (store or RMW, in program order), for
-    // explanations: who, where, what, and the machine's write count then.
-    int writer = -1;
-    uint64_t write_seq = 0;
-    Word written = 0;
-    Loc write_loc;
-  };
-  // The latest lost update: `ctx` read `cell` (read_value at read_loc),
-  // `other` then wrote other_value at other_loc, and `ctx` stored
-  // stored_value at store_loc over it.
-  struct Overwrite {
-    int cell = -1;
-    int ctx = -1;
-    Word read_value = 0;
-    Loc read_loc;
-    int other = -1;
-    Word other_value = 0;
-    Loc other_loc;
-    Word stored_value = 0;
-    Loc store_loc;
-  };
+  using Cpu = internal::Cpu;
+  using Thread = internal::Thread;
+  using Line = internal::Line;
+  using Source = internal::Source;
+  using Lock = internal::Lock;
+  using Channel = internal::Channel;
+  using CellInfo = internal::CellInfo;
+  using Overwrite = internal::Overwrite;
 
   static void ContextMain(void* arg);
   void RunBody(Context* ctx);
@@ -555,7 +457,7 @@ class Machine {
   }
   int WakeParked(int chan, int limit, Loc loc);
   // Wakes the contexts spinning on `cell` if its new value releases them.
-  // Inline in machine.cc: most written cells have no spinner.
+  // Inline in machine_memory.cc: most written cells have no spinner.
   void CellWritten(const CellBase& cell);
   void WakeSpinners(const CellBase& cell);
   // The owner bookkeeping of a lock annotation; with a trace or observers,
@@ -628,18 +530,17 @@ class Machine {
   // pass.
   int DrainBlocker(int cpu, int index) const;
   void DrainBefore(Reorder::Kind kind, int cell, Loc loc);
-  // The explanation lines a verdict gets from the bookkeeping above.
-  std::string OverwriteText(const char* what) const;
-  std::string LastWriteText(int cell) const;
   // Makes the buffer ready for an atomic RMW of `cell` (see memory.h).
   void DrainForRmw(CellBase& cell);
   void RmwCommit(CellBase& cell, Word value, Loc loc);
   uint32_t Ask(const Choice* choices, uint32_t n);
+  // Judges a quiescent execution (core/quiescence_report.h).
   void Quiesce();
-  void ReportDeadlock();
-  std::string ScenarioSummary(const std::vector<const Context*>& cycle) const;
-  std::string Label(const Context* c) const;
-  std::string Describe(const Context* c) const;
+  // The read-only view reports and explanations read the state through.
+  internal::MachineView View() const {
+    return internal::MachineView{num_cpus_, cpus_,  threads_,   lines_,    channels_,
+                                 locks_,    cells_, contexts_, overwrite_};
+  }
   void SetVerdict(VerdictKind kind, std::string message, std::string signature);
 
   // Reports an access to the observers that want them.

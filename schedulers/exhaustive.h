@@ -4,9 +4,11 @@
 // picks, taking the first choice past the prefix; the next prefix is the
 // longest one whose last pick has an untried alternative. Nothing but the
 // picks is kept between executions, so memory stays flat however large
-// the tree. Unbounded here (the scheduler issue adds preemption,
-// interrupt and reordering bounds); meant for small programs such as the
-// memory-model litmus tests, and always stopped by `max_executions`.
+// the tree. Unbounded: no preemption, interrupt or reordering bound (those
+// are the bounded search's, schedulers/bounded.h, which `smpfuzz run
+// --scheduler=exhaustive` runs). Meant for programs small enough to
+// enumerate whole, such as the memory-model litmus tests
+// (core/memory_litmus_test.cc); `max_executions` caps it either way.
 #ifndef SMPFUZZ_SCHEDULERS_EXHAUSTIVE_H_
 #define SMPFUZZ_SCHEDULERS_EXHAUSTIVE_H_
 

@@ -1,6 +1,6 @@
 // The contracts of the C runtime (hw:runtime: hw/access.cc, hw/hardware.cc,
 // hw/hw_state.cc, hw/c_scenario.cc), each proved by running a small C
-// scenario of the hwtest target (hwtest_scenarios.c) on the machine.
+// scenario of the hwtest target (hwtest_*.c) on the machine.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
@@ -16,7 +16,8 @@
 #include "schedulers/replay_scheduler.h"
 #include "schedulers/search.h"
 
-// The lines of accesses the verdicts must name (hwtest_scenarios.c).
+// The lines of accesses the verdicts must name (hwtest_naming.c,
+// hwtest_refusals.c).
 extern "C" const int hwtest_line_race_global_t0;
 extern "C" const int hwtest_line_race_global_t1;
 extern "C" const int hwtest_line_race_kmem_t0;
@@ -29,9 +30,12 @@ extern "C" const int hwtest_line_readonly_rmw;
 namespace smp {
 namespace {
 
-constexpr char kFile[] = "hw/testing/hwtest_scenarios.c";
+// The files of the scenarios whose verdicts or traces name a source file.
+constexpr char kNamingFile[] = "hw/testing/hwtest_naming.c";
+constexpr char kKmemFile[] = "hw/testing/hwtest_kmem.c";
+constexpr char kMachineFile[] = "hw/testing/hwtest_machine.c";
 
-std::string At(int line) { return std::string(kFile) + ":" + std::to_string(line); }
+std::string At(int line) { return std::string(kNamingFile) + ":" + std::to_string(line); }
 
 const ScenarioSpec& Hwtest(const char* variant) {
   const ScenarioSpec* spec = ScenarioRegistry::Global().Find("hwtest", variant);
@@ -197,7 +201,7 @@ TEST(HwRuntime, AccessAfterKmemFreeIsAnAssertionNamingTheAccess) {
   EXPECT_EQ(e.verdict.kind, VerdictKind::kAssertion);
   EXPECT_NE(e.verdict.message.find("after kmem_free"), std::string::npos) << e.verdict.message;
   EXPECT_NE(e.verdict.message.find("n->n_value"), std::string::npos) << e.verdict.message;
-  EXPECT_NE(e.verdict.message.find(std::string(kFile) + ":"), std::string::npos)
+  EXPECT_NE(e.verdict.message.find(std::string(kKmemFile) + ":"), std::string::npos)
       << e.verdict.message;
 }
 
@@ -220,7 +224,7 @@ using HwRuntimeDeathTest = ::testing::Test;
 
 TEST(HwRuntimeDeathTest, AccessToMemoryThatIsNotSharedIsRefused) {
   const std::string expected =
-      "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" + std::to_string(hwtest_line_foreign) +
+      "smpfuzz: error: hw/testing/hwtest_refusals\\.c:" + std::to_string(hwtest_line_foreign) +
       ": access to .*neither this context's stack, a global of the target, "
       "nor memory from kmem_alloc";
   EXPECT_EXIT(RunOnce("foreign_memory", 1), ::testing::ExitedWithCode(2), expected);
@@ -228,17 +232,17 @@ TEST(HwRuntimeDeathTest, AccessToMemoryThatIsNotSharedIsRefused) {
 
 TEST(HwRuntimeDeathTest, MixedSizeAccessIsRefused) {
   const std::string expected =
-      "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" + std::to_string(hwtest_line_mixed) +
+      "smpfuzz: error: hw/testing/hwtest_refusals\\.c:" + std::to_string(hwtest_line_mixed) +
       ": mixed-size";
   EXPECT_EXIT(RunOnce("mixed_size", 1), ::testing::ExitedWithCode(2), expected);
 }
 
 TEST(HwRuntimeDeathTest, StoreToAConstantIsRefused) {
-  const std::string expected = "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" +
+  const std::string expected = "smpfuzz: error: hw/testing/hwtest_refusals\\.c:" +
                                std::to_string(hwtest_line_readonly_store) +
                                ": a store to a location declared constant";
   EXPECT_EXIT(RunOnce("readonly_store", 1), ::testing::ExitedWithCode(2), expected);
-  const std::string rmw = "smpfuzz: error: hw/testing/hwtest_scenarios\\.c:" +
+  const std::string rmw = "smpfuzz: error: hw/testing/hwtest_refusals\\.c:" +
                           std::to_string(hwtest_line_readonly_rmw) +
                           ": a store to a location declared constant";
   EXPECT_EXIT(RunOnce("readonly_rmw", 1), ::testing::ExitedWithCode(2), rmw);
@@ -280,7 +284,7 @@ TEST(HwRuntime, TraceLinesShowTheCSourceLocations) {
   const Execution e = RunOnce("determinism", 1, &trace);
   ASSERT_TRUE(e.verdict.clean()) << e.verdict.message;
   const std::string text = trace.RenderText();
-  EXPECT_NE(text.find("@" + std::string(kFile) + ":"), std::string::npos) << text;
+  EXPECT_NE(text.find("@" + std::string(kMachineFile) + ":"), std::string::npos) << text;
   EXPECT_NE(text.find("d->d_events"), std::string::npos) << text;
   EXPECT_NE(text.find("intr on cpu"), std::string::npos) << text;
 }
