@@ -1,17 +1,6 @@
-// The smpfuzz command line.
-//
-//   smpfuzz list
-//   smpfuzz run --target=NAME [--variant=V] [--runs=N] [--seed=S]
-//               [--scheduler=random|none] [--model=sc|tso|pso|relaxed]
-//               [--membar-enter=acquire|store-before]
-//               [--max-steps=N] [--all] [--races] [--out=DIR] [--no-save]
-//               [--scheduler=exhaustive ... --shard=i/n --result=FILE]
-//   smpfuzz fuzz --target=NAME [--variant=V] [--time=60s] [--jobs=N]
-//                [--out=DIR] [--fuzzer=PATH] [--no-interleaving-coverage]
-//                [--until-found]
-//   smpfuzz merge DIR [--shards=N] [--missing]
-//   smpfuzz minimize FILE [--out=PATH] [--max-executions=N]
-//   smpfuzz replay FILE [--expect=KIND] [--quiet] [--json=PATH] [--target=T] [--any-model]
+// The smpfuzz command line: list, run, fuzz, merge, minimize, replay.
+// Every command and flag: `smpfuzz help` (kUsage, repro/cli_common.cc)
+// and docs/usage.md.
 //
 // Exit status: 0 success (replay: the execution was clean, or --expect was
 // met); 1 replay produced a verdict (or not the expected one), run or merge
