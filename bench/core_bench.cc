@@ -15,7 +15,7 @@
 #include "benchmark/benchmark.h"
 #include "core/executor.h"
 #include "core/fiber.h"
-#include "core/memory.h"
+#include "core/memory_model.h"
 #include "core/scenario.h"
 #include "schedulers/no_preemption.h"
 #include "schedulers/random_scheduler.h"

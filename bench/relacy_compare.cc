@@ -23,7 +23,7 @@
 #include "bench/relacy_workloads.h"
 #include "bench/twin_workloads.h"
 #include "core/executor.h"
-#include "core/memory.h"
+#include "core/memory_model.h"
 #include "core/scenario.h"
 #include "schedulers/random_scheduler.h"
 #include "schedulers/search.h"

@@ -7,7 +7,7 @@
 #include "bench/cell_counter.h"
 #include "core/cell.h"
 #include "core/machine.h"
-#include "core/memory.h"
+#include "core/memory_model.h"
 
 namespace smp::bench {
 namespace {

@@ -55,28 +55,12 @@
 #include <vector>
 
 #include "core/loc.h"
+#include "core/memory_model.h"
 
 namespace smp {
 
-using Word = uint64_t;
-
-enum class MemoryModel : uint8_t { kSC = 0, kTSO, kPSO, kRelaxed };
-
-// The NetBSD membar_ops(3) family (meanings above).
-enum class Barrier : uint8_t {
-  kProducer = 0,  // store -> store
-  kConsumer,      // load -> load
-  kSync,          // all four pairs
-  kAcquire,       // load -> load/store (after taking a lock)
-  kRelease,       // load/store -> store (before releasing a lock)
-  kEnter,         // acquire, or the historical store -> load/store
-  kExit,          // release (both readings agree)
-};
-std::string_view BarrierName(Barrier b);
-enum class EnterMeaning : uint8_t { kAcquire = 0, kStoreBefore };
-
-std::string_view MemoryModelName(MemoryModel model);
-std::optional<MemoryModel> ParseMemoryModel(std::string_view name);
+// Word, MemoryModel, Barrier, EnterMeaning and their names:
+// core/memory_model.h.
 
 // A reordering that happened in an execution (recorded while tracing):
 // what membar misuse reports are made of.

@@ -13,7 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/executor.h"
-#include "core/memory.h"
+#include "core/memory_model.h"
 #include "core/trace.h"
 #include "core/scenario.h"
 #include "core/trace_json.h"
