@@ -1,62 +1,27 @@
 // `smpfuzz merge`: shard results added up.
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <algorithm>
 #include <cstdint>
-#include <map>
 #include <optional>
-#include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "core/executor.h"
-#include "core/memory_model.h"
-#include "core/trace.h"
-#include "core/scenario.h"
-#include "core/trace_json.h"
-#include "replay/findings.h"
-#include "replay/fuzz_input.h"
-#include "replay/minimize.h"
 #include "replay/printable.h"
-#include "replay/run_schedule.h"
-#include "replay/schedule_io.h"
-#include "repro/campaign.h"
 #include "repro/cli_common.h"
+#include "repro/cli_request.h"
 #include "repro/shard_result.h"
-#include "schedulers/bounded.h"
-#include "schedulers/bounded_estimate.h"
-#include "schedulers/pct_scheduler.h"
-#include "schedulers/replay_scheduler.h"
-#include "schedulers/search.h"
 
 namespace smp::cli {
 
 // `smpfuzz merge DIR [--shards=N] [--missing]`: the shard results in DIR
 // (repro/shard_result.h) added up into one certificate or one list of
 // findings; with --missing, only the shards still to run.
-int Merge(const std::vector<std::string>& args, std::ostream& out, std::ostream& err,
-          const std::string& self) {
-  std::optional<Args> a = ParseArgs(args, 1, {"shards"}, {"missing"}, err);
-  if (!a) return kBadInput;
-  if (a->positional.size() != 1) {
-    err << "smpfuzz: merge takes exactly one folder of shard results\n" << kUsage;
-    return kBadInput;
-  }
-  const std::string& dir = a->positional[0];
-  std::optional<uint32_t> shards;
-  if (a->flags.count("shards") != 0) {
-    uint64_t n = 0;
-    if (!ParseCount(*a, "shards", &n, err)) return kBadInput;
-    if (n < 1 || n > UINT32_MAX) {
-      err << "smpfuzz: --shards wants at least 1\n";
-      return kBadInput;
-    }
-    shards = static_cast<uint32_t>(n);
-  }
-  const bool missing = a->flags.count("missing") != 0;
+int Execute(const MergeRequest& request, std::ostream& out, std::ostream& err,
+            const std::string& self) {
+  const std::string& dir = request.dir;
+  const std::optional<uint32_t> shards = request.shards;
+  const bool missing = request.missing;
   absl::StatusOr<std::vector<std::pair<std::string, ShardResult>>> results =
       ReadShardResults(dir);
   if (!results.ok()) {

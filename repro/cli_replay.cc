@@ -1,21 +1,13 @@
 // `smpfuzz replay` and `smpfuzz minimize`: one saved schedule.
-#include <chrono>
-#include <filesystem>
+#include <cstdint>
 #include <fstream>
 #include <iterator>
-#include <cstdint>
-#include <map>
 #include <optional>
-#include <set>
+#include <string>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "core/executor.h"
 #include "core/memory_model.h"
-#include "core/trace.h"
 #include "core/scenario.h"
+#include "core/trace.h"
 #include "core/trace_json.h"
 #include "replay/findings.h"
 #include "replay/fuzz_input.h"
@@ -23,28 +15,16 @@
 #include "replay/printable.h"
 #include "replay/run_schedule.h"
 #include "replay/schedule_io.h"
-#include "repro/campaign.h"
 #include "repro/cli_common.h"
-#include "repro/shard_result.h"
-#include "schedulers/bounded.h"
-#include "schedulers/bounded_estimate.h"
-#include "schedulers/pct_scheduler.h"
+#include "repro/cli_request.h"
 #include "schedulers/replay_scheduler.h"
-#include "schedulers/search.h"
 
 namespace smp::cli {
 
-int Minimize(const std::vector<std::string>& args, std::ostream& out,
-                    std::ostream& err) {
-  std::optional<Args> a = ParseArgs(args, 1, {"out", "max-executions"}, {}, err);
-  if (!a) return kBadInput;
-  if (a->positional.size() != 1) {
-    err << "smpfuzz: minimize takes exactly one schedule file\n" << kUsage;
-    return kBadInput;
-  }
-  uint64_t budget = 20000;
-  if (!ParseCount(*a, "max-executions", &budget, err)) return kBadInput;
-  const std::string& path = a->positional[0];
+int Execute(const MinimizeRequest& request, std::ostream& out, std::ostream& err,
+            const std::string& /*self*/) {
+  const uint64_t budget = request.max_executions;
+  const std::string& path = request.file;
   absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(path);
   if (!schedule.ok()) {
     err << "smpfuzz: " << schedule.status().message() << "\n";
@@ -55,7 +35,7 @@ int Minimize(const std::vector<std::string>& args, std::ostream& out,
     err << "smpfuzz: " << path << ": " << r.status().message() << "\n";
     return kBadInput;
   }
-  std::string target = a->flags.count("out") != 0 ? a->flags["out"] : "";
+  std::string target = request.out;
   if (target.empty()) {
     target = path;
     const std::string ext = ".textproto";
@@ -81,39 +61,23 @@ int Minimize(const std::vector<std::string>& args, std::ostream& out,
   return kOk;
 }
 
-int Replay(const std::vector<std::string>& args, std::ostream& out,
-           std::ostream& err) {
-  std::optional<Args> a =
-      ParseArgs(args, 1, {"expect", "json", "target"}, {"quiet", "any-model"}, err);
-  if (!a) return kBadInput;
-  if (a->positional.size() != 1) {
-    err << "smpfuzz: replay takes exactly one schedule file\n" << kUsage;
-    return kBadInput;
-  }
-  std::optional<VerdictKind> expect;
-  if (auto e = a->flags.find("expect"); e != a->flags.end()) {
-    expect = ParseVerdictKind(e->second);
-    if (!expect) {
-      err << "smpfuzz: unknown verdict kind '" << e->second
-          << "' for --expect (clean, deadlock, lost_wakeup, hang, assertion, "
-             "...)\n";
-      return kBadInput;
-    }
-  }
-  absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(a->positional[0]);
+int Execute(const ReplayRequest& request, std::ostream& out, std::ostream& err,
+            const std::string& /*self*/) {
+  const std::optional<VerdictKind>& expect = request.expect;
+  absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(request.file);
   if (!schedule.ok()) {
     // A libFuzzer input (crash-<sha1> under <out>/.crashes/<target>/, or any
     // file with --target) need not be a schedule: decode it as the target's
     // fuzzer did.
-    std::string target = a->flags.count("target") != 0 ? a->flags["target"] : "";
-    const std::string& path = a->positional[0];
+    std::string target = request.target;
+    const std::string& path = request.file;
     if (const size_t at = path.find(".crashes/"); target.empty() && at != std::string::npos) {
       target = path.substr(at + 9, path.find('/', at + 9) - at - 9);
     }
     fuzz::TargetInfo info;
     info.target = target;
     info.variants = ScenarioRegistry::Global().ForTarget(target);
-    info.any_model = a->flags.count("any-model") != 0;  // as the campaign ran
+    info.any_model = request.any_model;  // as the campaign ran
     std::ifstream in(path, std::ios::binary);
     if (target.empty() || info.variants.empty() || !in) {
       err << "smpfuzz: " << schedule.status().message()
@@ -137,15 +101,14 @@ int Replay(const std::vector<std::string>& args, std::ostream& out,
   const ScenarioSpec& spec = *result.config.spec;
   const ScheduleRun& run = result.run;
   const Execution& e = result.execution;
-  if (a->flags.count("quiet") == 0) out << trace.RenderText();
-  if (a->flags.count("json") != 0) {
-    absl::Status st =
-        WriteFile(a->flags["json"], RenderChromeTrace(trace, spec.name()));
+  if (!request.quiet) out << trace.RenderText();
+  if (request.json) {
+    absl::Status st = WriteFile(*request.json, RenderChromeTrace(trace, spec.name()));
     if (!st.ok()) {
       err << "smpfuzz: " << st.message() << "\n";
       return kBadInput;
     }
-    out << "wrote " << a->flags["json"] << " (open it in ui.perfetto.dev)\n";
+    out << "wrote " << *request.json << " (open it in ui.perfetto.dev)\n";
   }
   out << "scenario: " << spec.name() << " under "
       << MemoryModelName(result.config.memory_model) << ", schedule version "

@@ -1,35 +1,26 @@
 // `smpfuzz run`: searches, bounded proofs and their estimates.
 #include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <cstdint>
-#include <map>
-#include <optional>
-#include <set>
+#include <filesystem>
+#include <string>
+#include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "core/executor.h"
 #include "core/memory_model.h"
-#include "core/trace.h"
 #include "core/scenario.h"
-#include "core/trace_json.h"
 #include "replay/findings.h"
-#include "replay/fuzz_input.h"
-#include "replay/minimize.h"
 #include "replay/printable.h"
 #include "replay/run_schedule.h"
 #include "replay/schedule_io.h"
-#include "repro/campaign.h"
 #include "repro/cli_common.h"
+#include "repro/cli_request.h"
 #include "repro/shard_result.h"
 #include "schedulers/bounded.h"
 #include "schedulers/bounded_estimate.h"
 #include "schedulers/pct_scheduler.h"
-#include "schedulers/replay_scheduler.h"
 #include "schedulers/search.h"
 
 namespace smp::cli {
@@ -114,208 +105,47 @@ ShardResult ShardRecord(const ScenarioSpec& spec, const BoundedOptions& o,
 
 }  // namespace
 
-int Run(const std::vector<std::string>& args, std::ostream& out,
-        std::ostream& err, const std::string& self) {
-  std::optional<Args> a = ParseArgs(
-      args, 1,
-      {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
-       "membar-enter", "depth", "preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate",
-       "result"},
-      {"all", "no-save", "races", "no-lockdep", "no-reduction"}, err);
-  if (!a) return kBadInput;
-  if (!a->positional.empty()) {
-    err << "smpfuzz: run takes no positional argument ('" << a->positional[0]
-        << "')\n";
-    return kBadInput;
-  }
-  auto target = a->flags.find("target");
-  if (target == a->flags.end()) {
-    err << "smpfuzz: run needs --target=NAME (see `" << self << " list`)\n";
-    return kBadInput;
-  }
-  std::vector<const ScenarioSpec*> specs =
-      ScenarioRegistry::Global().ForTarget(target->second);
-  if (specs.empty()) {
-    err << "smpfuzz: unknown target '" << Printable(target->second) << "' (see `"
-        << self << " list`)\n";
-    return kBadInput;
-  }
-  if (auto v = a->flags.find("variant"); v != a->flags.end()) {
-    const ScenarioSpec* spec =
-        ScenarioRegistry::Global().Find(target->second, v->second);
-    if (spec == nullptr) {
-      err << "smpfuzz: target '" << Printable(target->second) << "' has no variant '"
-          << Printable(v->second) << "' (see `" << self << " list`)\n";
-      return kBadInput;
-    }
-    specs = {spec};
-  }
-  SearchOptions options;
-  bool exhaustive = false;
-  BoundedOptions bounded;
-  if (!ParseCount(*a, "runs", &options.runs, err) ||
-      !ParseCount(*a, "seed", &options.seed, err) ||
-      !ParseCount(*a, "max-steps", &options.max_steps, err)) {
-    return kBadInput;
-  }
-  if (a->flags.count("runs") != 0 && options.runs == 0) {
-    err << "smpfuzz: --runs wants at least 1 execution\n";
-    return kBadInput;
-  }
-  // A saved schedule records the budget in 32 bits.
-  if (options.max_steps > UINT32_MAX) {
-    err << "smpfuzz: --max-steps wants at most " << UINT32_MAX << "\n";
-    return kBadInput;
-  }
-  options.all_findings = a->flags.count("all") != 0;
-  if (auto s = a->flags.find("scheduler"); s != a->flags.end()) {
-    if (s->second == "random") {
-      options.scheduler = SchedulerKind::kRandom;
-    } else if (s->second == "none") {
-      options.scheduler = SchedulerKind::kNoPreemption;
-    } else if (s->second == "pct") {
-      options.scheduler = SchedulerKind::kPct;
-    } else if (s->second == "exhaustive") {
-      exhaustive = true;
-    } else {
-      err << "smpfuzz: unknown scheduler '" << s->second
-          << "' (random, pct, exhaustive or none)\n";
-      return kBadInput;
-    }
-  }
-  uint64_t depth = 3;
-  if (!ParseCount(*a, "depth", &depth, err)) return kBadInput;
-  if (depth < 1 || depth > 64) {
-    err << "smpfuzz: --depth wants 1 to 64\n";
-    return kBadInput;
-  }
-  options.depth = static_cast<int>(depth);
-  if (options.scheduler != SchedulerKind::kPct && a->flags.count("depth") != 0) {
-    err << "smpfuzz: --depth is for --scheduler=pct\n";
-    return kBadInput;
-  }
-  for (const char* name :
-       {"preemptions", "interrupts", "reorderings", "prefix", "shard", "estimate",
-        "no-reduction", "result"}) {
-    if (!exhaustive && a->flags.count(name) != 0) {
-      err << "smpfuzz: --" << name << " is for --scheduler=exhaustive\n";
-      return kBadInput;
-    }
-  }
-  if (exhaustive) {
-    uint64_t p = 2, i = 1, r = 1;
-    if (!ParseCount(*a, "preemptions", &p, err) ||
-        !ParseCount(*a, "interrupts", &i, err) ||
-        !ParseCount(*a, "reorderings", &r, err)) {
-      return kBadInput;
-    }
-    if (p > 64 || i > 64 || r > 64) {
-      err << "smpfuzz: bounds above 64 would never finish\n";
-      return kBadInput;
-    }
-    bounded.bounds = Bounds{static_cast<int>(p), static_cast<int>(i), static_cast<int>(r)};
-    bounded.max_executions = a->flags.count("runs") != 0 ? options.runs : 1000000;
-    if (auto sh = a->flags.find("shard"); sh != a->flags.end()) {
-      const size_t slash = sh->second.find('/');
-      uint32_t index = 0, count = 0;
-      if (slash == std::string::npos ||
-          !absl::SimpleAtoi(sh->second.substr(0, slash), &index) ||
-          !absl::SimpleAtoi(sh->second.substr(slash + 1), &count) || count == 0 ||
-          index >= count) {
-        err << "smpfuzz: --shard wants i/n with 0 <= i < n, not '" << sh->second
-            << "'\n";
-        return kBadInput;
-      }
-      bounded.shard = index;
-      bounded.shards = count;
-    }
-    if (auto pf = a->flags.find("prefix"); pf != a->flags.end()) {
-      absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(pf->second);
-      if (!schedule.ok()) {
-        err << "smpfuzz: " << schedule.status().message() << "\n";
-        return kBadInput;
-      }
-      const ScenarioSpec& spec = ScenarioOf(*schedule);
-      if (spec.target != target->second ||
-          (a->flags.count("variant") != 0 && spec.variant != a->flags["variant"])) {
-        err << "smpfuzz: --prefix " << pf->second << " is a schedule of "
-            << spec.name() << ", not of the scenario(s) searched\n";
-        return kBadInput;
-      }
-      specs = {&spec};
-      // The schedule's own configuration, unless --model or --membar-enter
-      // overrides it.
-      const RunConfig config = RunConfig::Of(*schedule);
-      bounded.memory_model = config.memory_model;
-      bounded.enter_meaning = config.enter_meaning;
-      Executor executor(spec);
-      config.ApplyTo(executor);
-      ScheduleRun run = SchedulerFor(*schedule);
-      bounded.prefix = DeviationPrefix(executor, *run.scheduler, config.max_steps);
-    }
-  }
-  if (auto m = a->flags.find("model"); m != a->flags.end()) {
-    options.memory_model = ParseMemoryModel(m->second);
-    if (!options.memory_model) {
-      err << "smpfuzz: unknown memory model '" << m->second
-          << "' (sc, tso, pso or relaxed)\n";
-      return kBadInput;
-    }
-  }
-  if (auto m = a->flags.find("membar-enter"); m != a->flags.end()) {
-    if (m->second == "acquire") {
-      options.enter_meaning = EnterMeaning::kAcquire;
-    } else if (m->second == "store-before") {
-      options.enter_meaning = EnterMeaning::kStoreBefore;
-    } else {
-      err << "smpfuzz: unknown membar_enter meaning '" << Printable(m->second)
-          << "' (acquire or store-before)\n";
-      return kBadInput;
-    }
-  }
-  if (a->flags.count("races") != 0) options.detect_races = true;
-  // Lockdep predicts lock-order and IPL-safety bugs from executions that
-  // did not fail; without it a search reports only what actually happened.
-  if (a->flags.count("no-lockdep") != 0) options.lockdep = false;
-  bounded.lockdep = options.lockdep;
-  // The reductions prune interleavings, never verdicts (docs/schedulers.md);
-  // without them, to cross-check one or to count every interleaving.
-  if (a->flags.count("no-reduction") != 0) {
-    bounded.reduce_drains = false;
-    bounded.reduce_preemptions = false;
-  }
-  if (options.memory_model) bounded.memory_model = options.memory_model;
-  if (options.enter_meaning) bounded.enter_meaning = options.enter_meaning;
-  bounded.detect_races = options.detect_races;
-  bounded.max_steps = options.max_steps;
-  uint64_t estimate = 0;
-  if (!ParseCount(*a, "estimate", &estimate, err)) return kBadInput;
-  if (a->flags.count("estimate") != 0) {
-    if (estimate < 2) {
-      err << "smpfuzz: --estimate wants at least 2 probes (the error needs two)\n";
-      return kBadInput;
-    }
-    for (const char* name : {"shard", "all", "out", "result"}) {
-      if (a->flags.count(name) != 0) {
-        err << "smpfuzz: --" << name << " does not go with --estimate, which "
-            << "estimates the whole tree and runs no search\n";
-        return kBadInput;
-      }
-    }
-    return EstimateOnly(specs, bounded, estimate, options.seed, out);
-  }
+namespace {
 
-  const std::string result_path =
-      a->flags.count("result") != 0 ? a->flags["result"] : std::string();
-  if (!result_path.empty() && specs.size() != 1) {
-    err << "smpfuzz: --result records one scenario's search: give --variant "
-        << "(target " << Printable(target->second) << " has " << specs.size() << ")\n";
-    return kBadInput;
+// The --prefix schedule read: its scenario replaces the searched ones, its
+// model and meaning apply unless --model or --membar-enter were given, and
+// its decisions become the prefix searched around.
+absl::Status ReadPrefix(const std::string& file, RunRequest& r) {
+  absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(file);
+  if (!schedule.ok()) return BadInput(schedule.status().message());
+  const ScenarioSpec& spec = ScenarioOf(*schedule);
+  if (spec.target != r.target || (r.variant && spec.variant != *r.variant)) {
+    return BadInput(absl::StrCat("--prefix ", file, " is a schedule of ", spec.name(),
+                                 ", not of the scenario(s) searched"));
   }
-  if (a->flags.count("result") != 0 && result_path.empty()) {
-    err << "smpfuzz: --result wants a file name\n";
-    return kBadInput;
+  r.specs = {&spec};
+  const RunConfig config = RunConfig::Of(*schedule);
+  if (!r.search.memory_model) r.bounded.memory_model = config.memory_model;
+  if (!r.search.enter_meaning) r.bounded.enter_meaning = config.enter_meaning;
+  Executor executor(spec);
+  config.ApplyTo(executor);
+  ScheduleRun run = SchedulerFor(*schedule);
+  r.bounded.prefix = DeviationPrefix(executor, *run.scheduler, config.max_steps);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int Execute(const RunRequest& request, std::ostream& out, std::ostream& err,
+            const std::string& self) {
+  RunRequest r = request;
+  if (r.prefix_file) {
+    if (absl::Status st = ReadPrefix(*r.prefix_file, r); !st.ok()) {
+      return ReportBadInput(st, err);
+    }
   }
+  const std::vector<const ScenarioSpec*>& specs = r.specs;
+  const SearchOptions& options = r.search;
+  const BoundedOptions& bounded = r.bounded;
+  const bool exhaustive = r.exhaustive;
+  if (r.estimate != 0) return EstimateOnly(specs, bounded, r.estimate, options.seed, out);
+
+  const std::string& result_path = r.result_path;
   if (!result_path.empty()) {
     // Its folder must take the file at the end, not hours later.
     const std::string folder = std::filesystem::path(result_path).parent_path().string();
@@ -326,9 +156,8 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     }
   }
 
-  const bool save = a->flags.count("no-save") == 0;
-  const std::string out_dir =
-      a->flags.count("out") != 0 ? a->flags["out"] : std::string("findings");
+  const bool save = r.save;
+  const std::string& out_dir = r.out_dir;
   if (save) {
     absl::Status st = CheckWritable(out_dir);
     if (!st.ok()) {
@@ -338,7 +167,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
   }
 
   if (exhaustive) {
-    out << "smpfuzz run: target " << target->second << ", " << specs.size()
+    out << "smpfuzz run: target " << r.target << ", " << specs.size()
         << " scenario(s), exhaustive up to P=" << bounded.bounds.preemptions
         << ", I=" << bounded.bounds.interrupts
         << ", R=" << bounded.bounds.reorderings;
@@ -348,7 +177,7 @@ int Run(const std::vector<std::string>& args, std::ostream& out,
     if (bounded.shards > 1) out << ", shard " << bounded.shard << "/" << bounded.shards;
     out << " (at most " << bounded.max_executions << " executions each)\n\n";
   } else {
-    out << "smpfuzz run: target " << target->second << ", " << specs.size()
+    out << "smpfuzz run: target " << r.target << ", " << specs.size()
         << " scenario(s), " << options.runs << " executions each, seed "
         << options.seed;
     if (options.scheduler == SchedulerKind::kPct) out << ", PCT depth " << options.depth;
