@@ -1,6 +1,6 @@
 // The smpfuzz command line: list, run, fuzz, merge, minimize, replay.
-// Every command and flag: `smpfuzz help` (kUsage, repro/cli_common.cc)
-// and docs/usage.md.
+// Every command and flag: the flag table (repro/cli_flags.h), which
+// `smpfuzz help` prints and docs/usage.md's synopsis must match.
 //
 // Exit status: 0 success (replay: the execution was clean, or --expect was
 // met); 1 replay produced a verdict (or not the expected one), run or merge
