@@ -69,7 +69,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out,
     return cli::kOk;
   }
   return cli::ReportBadInput(
-      cli::WithUsage(cli::BadInput(absl::StrCat("unknown command '", cmd, "'"))), err);
+      cli::WithUsage(cli::BadInput(absl::StrCat("unknown command '", Printable(cmd), "'"))), err);
 }
 
 }  // namespace smp

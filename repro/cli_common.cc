@@ -5,6 +5,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "replay/printable.h"
 
 namespace smp::cli {
 
@@ -52,7 +53,7 @@ absl::StatusOr<Args> ParseArgs(const CommandSpec& command,
     const std::string name = s.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const FlagSpec* flag = FindFlag(command, name);
     if (flag == nullptr) {
-      return WithUsage(BadInput(absl::StrCat("unknown flag --", name, " for ", std::string(command.name))));
+      return WithUsage(BadInput(absl::StrCat("unknown flag --", Printable(name), " for ", std::string(command.name))));
     }
     if (flag->boolean()) {
       if (eq != std::string::npos) {
@@ -74,7 +75,7 @@ absl::Status ParseCount(const Args& a, const std::string& name, uint64_t* value)
   if (it == a.flags.end()) return absl::OkStatus();
   if (!absl::SimpleAtoi(it->second, value)) {
     return BadInput(absl::StrCat("--", name, " wants a non-negative integer, not '",
-                                 it->second, "'"));
+                                 Printable(it->second), "'"));
   }
   return absl::OkStatus();
 }

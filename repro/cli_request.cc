@@ -46,7 +46,7 @@ bool ParseDuration(const std::string& text, double* seconds) {
 // model and the detectors.
 absl::Status ParseRunScenarios(const Args& a, const std::string& self, RunRequest* r) {
   if (!a.positional.empty()) {
-    return BadInput(absl::StrCat("run takes no positional argument ('", a.positional[0], "')"));
+    return BadInput(absl::StrCat("run takes no positional argument ('", Printable(a.positional[0]), "')"));
   }
   if (!a.Has("target")) {
     return BadInput(absl::StrCat("run needs --target=NAME (see `", self, " list`)"));
@@ -97,7 +97,7 @@ absl::Status ParseRunScheduler(const Args& a, RunRequest* r) {
       r->exhaustive = true;
     } else {
       return BadInput(
-          absl::StrCat("unknown scheduler '", s, "' (random, pct, exhaustive or none)"));
+          absl::StrCat("unknown scheduler '", Printable(s), "' (random, pct, exhaustive or none)"));
     }
   }
   uint64_t depth = 3;
@@ -130,7 +130,8 @@ absl::Status ParseRunScheduler(const Args& a, RunRequest* r) {
     uint32_t index = 0, count = 0;
     if (slash == std::string::npos || !absl::SimpleAtoi(sh.substr(0, slash), &index) ||
         !absl::SimpleAtoi(sh.substr(slash + 1), &count) || count == 0 || index >= count) {
-      return BadInput(absl::StrCat("--shard wants i/n with 0 <= i < n, not '", sh, "'"));
+      return BadInput(
+          absl::StrCat("--shard wants i/n with 0 <= i < n, not '", Printable(sh), "'"));
     }
     b.shard = index;
     b.shards = count;
@@ -161,7 +162,7 @@ absl::StatusOr<RunRequest> ParseRun(const std::vector<std::string>& args,
   if (a.Has("model")) {
     o.memory_model = ParseMemoryModel(a.Get("model"));
     if (!o.memory_model) {
-      return BadInput(absl::StrCat("unknown memory model '", a.Get("model"),
+      return BadInput(absl::StrCat("unknown memory model '", Printable(a.Get("model")),
                                    "' (sc, tso, pso or relaxed)"));
     }
   }
@@ -229,7 +230,7 @@ absl::StatusOr<FuzzRequest> ParseFuzz(const std::vector<std::string>& args,
   const Args& a = *parsed;
   if (!a.positional.empty()) {
     return BadInput(
-        absl::StrCat("fuzz takes no positional argument ('", a.positional[0], "')"));
+        absl::StrCat("fuzz takes no positional argument ('", Printable(a.positional[0]), "')"));
   }
   if (!a.Has("target")) {
     return BadInput(absl::StrCat("fuzz needs --target=NAME (see `", self, " list`)"));
@@ -240,7 +241,7 @@ absl::StatusOr<FuzzRequest> ParseFuzz(const std::vector<std::string>& args,
   o.variant = a.Get("variant");
   if (a.Has("time") && !ParseDuration(a.Get("time"), &o.seconds)) {
     return BadInput(absl::StrCat("--time wants a duration such as 60s, 5m or 1h, not '",
-                                 a.Get("time"), "'"));
+                                 Printable(a.Get("time")), "'"));
   }
   uint64_t n = 1;
   if (absl::Status st = ParseCount(a, "jobs", &n); !st.ok()) return st;
@@ -261,7 +262,7 @@ absl::StatusOr<FuzzRequest> ParseFuzz(const std::vector<std::string>& args,
     if (!k || *k == VerdictKind::kClean) {
       return BadInput(absl::StrCat("--until wants a verdict kind such as deadlock, "
                                    "lost_wakeup or membar_misuse, not '",
-                                   kind, "'"));
+                                   Printable(kind), "'"));
     }
     o.until_kind = kind;
   }
@@ -318,7 +319,7 @@ absl::StatusOr<ReplayRequest> ParseReplay(const std::vector<std::string>& args,
   if (a.Has("expect")) {
     r.expect = ParseVerdictKind(a.Get("expect"));
     if (!r.expect) {
-      return BadInput(absl::StrCat("unknown verdict kind '", a.Get("expect"),
+      return BadInput(absl::StrCat("unknown verdict kind '", Printable(a.Get("expect")),
                                    "' for --expect (clean, deadlock, lost_wakeup, hang, "
                                    "assertion, ...)"));
     }

@@ -185,6 +185,40 @@ TEST(CliRequest, ParseArgsAcceptsExactlyTheTablesFlags) {
   }
 }
 
+// docs/usage.md: an exit-2 message is one line, and a name it echoes from
+// a flag is escaped and cut. Values of numeric and enumerated flags, and
+// unknown flag names, were echoed raw.
+TEST(CliRequest, EchoedFlagValuesAreEscapedAndCut) {
+  const std::string nl = "a\nb";
+  const std::string huge(5000, 'z');
+  const std::vector<Line> lines = {
+      {"run", "--target=demo", "--runs=" + nl},
+      {"run", "--target=demo", "--runs=" + huge},
+      {"run", "--target=demo", "--scheduler=" + nl},
+      {"run", "--target=demo", "--model=" + nl},
+      {"run", "--target=demo", "--scheduler=exhaustive", "--shard=" + nl},
+      {"run", "--target=demo", nl},
+      {"run", "--target=demo", "--" + nl},
+      {"fuzz", "--target=demo", "--time=" + nl},
+      {"fuzz", "--target=demo", "--until=" + nl},
+      {"fuzz", "--target=demo", nl},
+      {"replay", "x", "--expect=" + nl},
+  };
+  for (const Line& line : lines) {
+    const std::string message =
+        line[0] == "run"    ? Message(ParseRun(line, "smpfuzz"))
+        : line[0] == "fuzz" ? Message(ParseFuzz(line, "smpfuzz"))
+                            : Message(ParseReplay(line, "smpfuzz"));
+    EXPECT_FALSE(message.empty()) << line.back().substr(0, 20);
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    EXPECT_LT(message.size(), 400u) << message.substr(0, 400);
+  }
+  EXPECT_EQ(Message(ParseRun({"run", "--target=demo", "--runs=" + nl}, "smpfuzz")),
+            "--runs wants a non-negative integer, not 'a\\nb'");
+  cli_test::Result r = cli_test::Cli({"frob" + nl});
+  EXPECT_EQ(r.err.substr(0, r.err.find('\n') + 1), "smpfuzz: unknown command 'froba\\nb'\n");
+}
+
 TEST(CliRequest, HelpPrintsTheUsageMadeFromTheTable) {
   cli_test::Result r = cli_test::Cli({"help"});
   EXPECT_EQ(r.code, kOk);

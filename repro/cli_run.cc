@@ -115,7 +115,7 @@ absl::Status ReadPrefix(const std::string& file, RunRequest& r) {
   if (!schedule.ok()) return BadInput(schedule.status().message());
   const ScenarioSpec& spec = ScenarioOf(*schedule);
   if (spec.target != r.target || (r.variant && spec.variant != *r.variant)) {
-    return BadInput(absl::StrCat("--prefix ", file, " is a schedule of ", spec.name(),
+    return BadInput(absl::StrCat("--prefix ", Printable(file), " is a schedule of ", spec.name(),
                                  ", not of the scenario(s) searched"));
   }
   r.specs = {&spec};
