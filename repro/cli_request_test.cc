@@ -185,6 +185,42 @@ TEST(CliRequest, ParseArgsAcceptsExactlyTheTablesFlags) {
   }
 }
 
+// The flags each command accepted before the table (scripts use them:
+// tools/, bench/): still accepted, each taking a value or not as before.
+TEST(CliRequest, EveryFlagAcceptedBeforeTheTableStillIs) {
+  struct Known {
+    const char* command;
+    std::vector<std::string> values, booleans;
+  };
+  const std::vector<Known> before = {
+      {"run",
+       {"target", "variant", "runs", "seed", "scheduler", "max-steps", "out", "model",
+        "membar-enter", "depth", "preemptions", "interrupts", "reorderings", "prefix",
+        "shard", "estimate", "result"},
+       {"all", "no-save", "races", "no-lockdep", "no-reduction"}},
+      {"fuzz",
+       {"target", "variant", "time", "jobs", "out", "fuzzer", "seeds", "max-len", "until"},
+       {"no-interleaving-coverage", "until-found", "any-model"}},
+      {"merge", {"shards"}, {"missing"}},
+      {"minimize", {"out", "max-executions"}, {}},
+      {"replay", {"expect", "json", "target"}, {"quiet", "any-model"}},
+  };
+  for (const Known& k : before) {
+    const CommandSpec* c = FindCommand(k.command);
+    ASSERT_NE(c, nullptr) << k.command;
+    for (const std::string& name : k.values) {
+      const FlagSpec* f = FindFlag(*c, name);
+      ASSERT_NE(f, nullptr) << k.command << " --" << name;
+      EXPECT_FALSE(f->boolean()) << k.command << " --" << name;
+    }
+    for (const std::string& name : k.booleans) {
+      const FlagSpec* f = FindFlag(*c, name);
+      ASSERT_NE(f, nullptr) << k.command << " --" << name;
+      EXPECT_TRUE(f->boolean()) << k.command << " --" << name;
+    }
+  }
+}
+
 // docs/usage.md: an exit-2 message is one line, and a name it echoes from
 // a flag is escaped and cut. Values of numeric and enumerated flags, and
 // unknown flag names, were echoed raw.
