@@ -53,7 +53,8 @@ absl::StatusOr<Args> ParseArgs(const CommandSpec& command,
     const std::string name = s.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const FlagSpec* flag = FindFlag(command, name);
     if (flag == nullptr) {
-      return WithUsage(BadInput(absl::StrCat("unknown flag --", Printable(name), " for ", std::string(command.name))));
+      return WithUsage(BadInput(
+          absl::StrCat("unknown flag --", Printable(name), " for ", std::string(command.name))));
     }
     if (flag->boolean()) {
       if (eq != std::string::npos) {

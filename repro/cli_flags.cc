@@ -52,8 +52,8 @@ constexpr FlagSpec kFuzzFlags[] = {
     {"no-interleaving-coverage", "", "guide inputs by code coverage only"},
     {"until-found", "", "stop at the first new finding"},
     {"until", "KIND", "stop at the first new finding of this kind"},
-    {"any-model", "", "inputs choose the memory model too"},
-    {"seeds", "DIR", "seeds (default $SMPFUZZ_SEEDS/NAME, corpus/NAME)"},
+    {"any-model", "", "inputs choose memory model and membar_enter too"},
+    {"seeds", "DIR", "seed corpus ($SMPFUZZ_SEEDS/NAME, else corpus/NAME)"},
     {"max-len", "N", "longest input in bytes, 16 to 1048576 (default 512)"},
 };
 
@@ -147,7 +147,8 @@ std::string RenderUsage() {
     Wrap(SynopsisWords(c), 2, 2 + std::string_view("smpfuzz ").size() + c.name.size() + 1,
          &u);
     u += std::string(kIndent, ' ');
-    const std::vector<std::string> summary = absl::StrSplit(std::string(c.summary), ' ', absl::SkipEmpty());
+    const std::vector<std::string> summary =
+        absl::StrSplit(std::string(c.summary), ' ', absl::SkipEmpty());
     Wrap(summary, kIndent, kIndent, &u);
     for (const FlagSpec& f : c.flags) {
       // The help at kHelpColumn, on a line of its own after a long flag.

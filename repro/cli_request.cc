@@ -46,7 +46,8 @@ bool ParseDuration(const std::string& text, double* seconds) {
 // model and the detectors.
 absl::Status ParseRunScenarios(const Args& a, const std::string& self, RunRequest* r) {
   if (!a.positional.empty()) {
-    return BadInput(absl::StrCat("run takes no positional argument ('", Printable(a.positional[0]), "')"));
+    return BadInput(absl::StrCat("run takes no positional argument ('",
+                                 Printable(a.positional[0]), "')"));
   }
   if (!a.Has("target")) {
     return BadInput(absl::StrCat("run needs --target=NAME (see `", self, " list`)"));
@@ -96,8 +97,8 @@ absl::Status ParseRunScheduler(const Args& a, RunRequest* r) {
     } else if (s == "exhaustive") {
       r->exhaustive = true;
     } else {
-      return BadInput(
-          absl::StrCat("unknown scheduler '", Printable(s), "' (random, pct, exhaustive or none)"));
+      return BadInput(absl::StrCat("unknown scheduler '", Printable(s),
+                                   "' (random, pct, exhaustive or none)"));
     }
   }
   uint64_t depth = 3;
@@ -229,8 +230,8 @@ absl::StatusOr<FuzzRequest> ParseFuzz(const std::vector<std::string>& args,
   if (!parsed.ok()) return parsed.status();
   const Args& a = *parsed;
   if (!a.positional.empty()) {
-    return BadInput(
-        absl::StrCat("fuzz takes no positional argument ('", Printable(a.positional[0]), "')"));
+    return BadInput(absl::StrCat("fuzz takes no positional argument ('",
+                                 Printable(a.positional[0]), "')"));
   }
   if (!a.Has("target")) {
     return BadInput(absl::StrCat("fuzz needs --target=NAME (see `", self, " list`)"));

@@ -103,29 +103,25 @@ ShardResult ShardRecord(const ScenarioSpec& spec, const BoundedOptions& o,
   return r;
 }
 
-}  // namespace
-
-namespace {
-
 // The --prefix schedule read: its scenario replaces the searched ones, its
 // model and meaning apply unless --model or --membar-enter were given, and
 // its decisions become the prefix searched around.
-absl::Status ReadPrefix(const std::string& file, RunRequest& r) {
+absl::Status ReadPrefix(const std::string& file, RunRequest* r) {
   absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(file);
   if (!schedule.ok()) return BadInput(schedule.status().message());
   const ScenarioSpec& spec = ScenarioOf(*schedule);
-  if (spec.target != r.target || (r.variant && spec.variant != *r.variant)) {
-    return BadInput(absl::StrCat("--prefix ", Printable(file), " is a schedule of ", spec.name(),
-                                 ", not of the scenario(s) searched"));
+  if (spec.target != r->target || (r->variant && spec.variant != *r->variant)) {
+    return BadInput(absl::StrCat("--prefix ", Printable(file), " is a schedule of ",
+                                 spec.name(), ", not of the scenario(s) searched"));
   }
-  r.specs = {&spec};
+  r->specs = {&spec};
   const RunConfig config = RunConfig::Of(*schedule);
-  if (!r.search.memory_model) r.bounded.memory_model = config.memory_model;
-  if (!r.search.enter_meaning) r.bounded.enter_meaning = config.enter_meaning;
+  if (!r->search.memory_model) r->bounded.memory_model = config.memory_model;
+  if (!r->search.enter_meaning) r->bounded.enter_meaning = config.enter_meaning;
   Executor executor(spec);
   config.ApplyTo(executor);
   ScheduleRun run = SchedulerFor(*schedule);
-  r.bounded.prefix = DeviationPrefix(executor, *run.scheduler, config.max_steps);
+  r->bounded.prefix = DeviationPrefix(executor, *run.scheduler, config.max_steps);
   return absl::OkStatus();
 }
 
@@ -135,7 +131,7 @@ int Execute(const RunRequest& request, std::ostream& out, std::ostream& err,
             const std::string& self) {
   RunRequest r = request;
   if (r.prefix_file) {
-    if (absl::Status st = ReadPrefix(*r.prefix_file, r); !st.ok()) {
+    if (absl::Status st = ReadPrefix(*r.prefix_file, &r); !st.ok()) {
       return ReportBadInput(st, err);
     }
   }
