@@ -14,11 +14,11 @@ int Execute(const FuzzRequest& request, std::ostream& out, std::ostream& err,
   CampaignOptions o = request.campaign;
   o.self = self;
   const char* env_fuzzer = std::getenv("SMPFUZZ_FUZZER");
-  o.fuzzer = request.fuzzer      ? *request.fuzzer
-             : env_fuzzer != nullptr ? env_fuzzer
-                                     : "";
+  o.fuzzer = request.fuzzer         ? *request.fuzzer
+             : env_fuzzer != nullptr ? std::string(env_fuzzer)
+                                     : std::string();
   const char* env_seeds = std::getenv("SMPFUZZ_SEEDS");
-  o.seeds = request.seeds        ? *request.seeds
+  o.seeds = request.seeds          ? *request.seeds
             : env_seeds != nullptr ? std::string(env_seeds) + "/" + o.target
                                    : "corpus/" + o.target;
   absl::StatusOr<CampaignResult> r = RunCampaign(o, out);

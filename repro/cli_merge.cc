@@ -14,7 +14,7 @@
 
 namespace smp::cli {
 
-// `smpfuzz merge DIR [--shards=N] [--missing]`: the shard results in DIR
+// `smpfuzz merge`: the shard results in a folder
 // (repro/shard_result.h) added up into one certificate or one list of
 // findings; with --missing, only the shards still to run.
 int Execute(const MergeRequest& request, std::ostream& out, std::ostream& err,
