@@ -20,7 +20,9 @@ void Drive(Executor& executor, SearchStrategy& strategy, uint64_t max_executions
   // them: an execution that fails the same way again is not confirmed twice.
   std::vector<std::string> raw_signatures;
   while (tally->executions < max_executions) {
-    const Execution e = executor.Run(strategy.Next(), options.max_steps);
+    Scheduler& next = strategy.Next();
+    const uint64_t max_steps = strategy.max_steps().value_or(options.max_steps);
+    const Execution e = executor.Run(next, max_steps);
     switch (strategy.Done(e)) {
       case SearchStrategy::Outcome::kAbandon:
         tally->abandoned = true;
@@ -39,7 +41,7 @@ void Drive(Executor& executor, SearchStrategy& strategy, uint64_t max_executions
                       e.verdict.signature) == raw_signatures.end()) {
           raw_signatures.push_back(e.verdict.signature);
           strategy.BeforeConfirm(executor);
-          Finding f = Confirm(executor, e, strategy.seed(), options.max_steps);
+          Finding f = Confirm(executor, e, strategy.seed(), max_steps);
           strategy.AfterConfirm(executor);
           f.execution = tally->executions - 1;
           const VerdictKind kind = f.verdict.kind;

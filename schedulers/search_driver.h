@@ -1,5 +1,5 @@
 // The one search loop. Every search (random, no-preemption, PCT, bounded
-// exhaustive) is a strategy that says which scheduler runs the next
+// exhaustive, a sequence of saved schedules) is a strategy that says which scheduler runs the next
 // execution and what each execution was; the driver runs them and owns
 // what is common: counting, deduplication by raw signature, confirmation
 // (schedulers/confirm.h), stopping at the first finding or at a kind, the
@@ -39,6 +39,10 @@ class SearchStrategy {
   virtual Scheduler& Next() = 0;
   // The seed Confirm replays the execution Next() prepared with.
   virtual uint64_t seed() const { return 0; }
+  // The step budget of the execution Next() prepared and of its
+  // confirmation, when it has its own (a saved schedule's); nullopt: the
+  // settings' max_steps.
+  virtual std::optional<uint64_t> max_steps() const { return std::nullopt; }
   // What the execution just run was.
   virtual Outcome Done(const Execution& e) = 0;
   // Moves to the next execution; false when there is none.
