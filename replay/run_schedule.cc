@@ -28,6 +28,12 @@ void RunConfig::ApplyTo(Executor& executor) const {
   executor.set_races(detect_races);
 }
 
+ScheduleRun PrepareExecution(const proto::Schedule& schedule, const RunConfig& config,
+                             Executor& executor) {
+  config.ApplyTo(executor);
+  return SchedulerFor(schedule);
+}
+
 ScheduleResult RunSchedule(const proto::Schedule& schedule,
                            const RunOptions& options) {
   ScheduleResult r;
@@ -35,8 +41,7 @@ ScheduleResult RunSchedule(const proto::Schedule& schedule,
   std::optional<Executor> own;
   Executor& executor =
       options.executor != nullptr ? *options.executor : own.emplace(*r.config.spec);
-  r.config.ApplyTo(executor);
-  r.run = SchedulerFor(schedule);
+  r.run = PrepareExecution(schedule, r.config, executor);
   std::optional<SparseRecorder> recorder;
   Scheduler* scheduler = r.run.scheduler.get();
   if (options.decisions != nullptr) {

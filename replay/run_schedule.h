@@ -6,7 +6,9 @@
 // the swarm switches, the step budget and the decisions. RunConfig is that
 // configuration; RunSchedule is how every path turns a schedule into an
 // Execution: `smpfuzz replay` and `minimize`, the fuzz harness, and each
-// target's corpus test. (`smpfuzz run --prefix` applies a RunConfig to the
+// target's corpus test; a sequence of schedules through the search driver
+// is ScheduleStrategy (replay/schedule_strategy.h), built on the same
+// PrepareExecution. (`smpfuzz run --prefix` applies a RunConfig to the
 // executor its search derives a prefix with.)
 //
 // Thread safety: none; one execution runs at a time per OS thread.
@@ -74,6 +76,14 @@ struct ScheduleResult {
   Verdict raw;          // the verdict before classification
   ScheduleRun run;      // the scheduler that replayed it (its divergence)
 };
+
+// The part of an execution of `schedule` that comes before running it:
+// `config` (RunConfig::Of(schedule)) applied to `executor`, and the
+// scheduler that replays the schedule's decisions. RunSchedule and
+// ScheduleStrategy (replay/schedule_strategy.h) both start here.
+// REQUIRES: as RunConfig::Of; `executor` runs `*config.spec`.
+ScheduleRun PrepareExecution(const proto::Schedule& schedule, const RunConfig& config,
+                             Executor& executor);
 
 // Runs `schedule` once. REQUIRES: as RunConfig::Of.
 ScheduleResult RunSchedule(const proto::Schedule& schedule,
