@@ -100,7 +100,10 @@ constexpr CommandSpec kCommands[] = {
      "FILE.min.textproto (or PATH); prints its depth and PCT bound"},
     {"replay", "FILE", kReplayFlags,
      "re-run a saved schedule (text or binary) and print its trace; exit 0 "
-     "if clean (or KIND reproduced), 1 on a verdict, 2 bad input"},
+     "if clean (or KIND reproduced), 1 on a verdict, 2 bad input. FILE may be "
+     "a folder (findings, corpus): every *.textproto below it, one row each "
+     "(saved kind, verdict now); exit 0 if each ends as saved (or as KIND), "
+     "1 if some changed, 2 if some file is no schedule"},
 };
 
 constexpr size_t kWidth = 80;

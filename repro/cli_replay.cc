@@ -1,9 +1,12 @@
-// `smpfuzz replay` and `smpfuzz minimize`: one saved schedule.
+// `smpfuzz replay` and `smpfuzz minimize`: one saved schedule (a folder
+// of them: cli_replay_dir.cc).
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
+#include <system_error>
 
 #include "core/memory_model.h"
 #include "core/scenario.h"
@@ -63,6 +66,9 @@ int Execute(const MinimizeRequest& request, std::ostream& out, std::ostream& err
 
 int Execute(const ReplayRequest& request, std::ostream& out, std::ostream& err,
             const std::string& /*self*/) {
+  if (std::error_code ec; std::filesystem::is_directory(request.file, ec)) {
+    return ExecuteReplayFolder(request, out, err);
+  }
   const std::optional<VerdictKind>& expect = request.expect;
   absl::StatusOr<proto::Schedule> schedule = ReadScheduleFile(request.file);
   if (!schedule.ok()) {

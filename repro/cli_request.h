@@ -78,9 +78,9 @@ struct MinimizeRequest {
   uint64_t max_executions = 20000;
 };
 
-// `smpfuzz replay FILE`.
+// `smpfuzz replay FILE` (or DIR: every schedule below it, when executed).
 struct ReplayRequest {
-  std::string file;
+  std::string file;  // or a folder
   std::optional<VerdictKind> expect;
   bool quiet = false;
   std::optional<std::string> json;  // write the Chrome trace here
@@ -115,6 +115,9 @@ int Execute(const MinimizeRequest& r, std::ostream& out, std::ostream& err,
             const std::string& self);
 int Execute(const ReplayRequest& r, std::ostream& out, std::ostream& err,
             const std::string& self);
+// `smpfuzz replay DIR` (cli_replay_dir.cc): Execute(ReplayRequest) hands
+// it a request whose `file` is a folder.
+int ExecuteReplayFolder(const ReplayRequest& r, std::ostream& out, std::ostream& err);
 
 }  // namespace smp::cli
 

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -124,6 +125,98 @@ TEST(SmpfuzzEndToEnd, ReplayOfACorpusRegressionIsByteIdentical) {
   EXPECT_EQ(first.out, second.out);
   EXPECT_EQ(first.code, second.code);
   EXPECT_EQ(Smpfuzz({"replay", kRegression, "--expect=lost_wakeup", "--quiet"}).code, 0);
+}
+
+// `replay DIR`: every schedule below the folder, one row each in path
+// order, judged against the kind it was saved with (issue 20).
+TEST(SmpfuzzEndToEnd, ReplayOfAFolderSaysWhichSchedulesStillReproduce) {
+  Outcome r = Smpfuzz({"replay", "corpus/demo/regressions"});
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(r.err, "");
+  const std::string kDir = "corpus/demo/regressions/";
+  EXPECT_EQ(r.out,
+            "same     " + kDir + "abba_deadlock.textproto  saved lock_order  now lock_order: "
+            "lock-order [A>B] [B>A]\n"
+            "same     " + kDir + "intr_self_deadlock.textproto  saved ipl_unsafe  now "
+            "ipl_unsafe: ipl-unsafe sc_lock level 5 intr dev\n"
+            "same     " + kDir + "lost_wakeup.textproto  saved lost_wakeup  now lost_wakeup: "
+            "lost-wakeup thread consumer on ready_chan @targets/demo/demo_scenarios.c:145\n"
+            "same     " + kDir + "racy_counter.textproto  saved assertion  now assertion: "
+            "assertion no increment is lost @targets/demo/demo_scenarios.c:199\n"
+            "summary: 4 schedule(s): 4 as saved, 0 changed, 0 without a saved kind, "
+            "0 unreadable; 4 distinct finding(s) confirmed\n");
+  // Twice the same bytes; --expect replaces every saved kind.
+  EXPECT_EQ(Smpfuzz({"replay", "corpus/demo/regressions"}).out, r.out);
+  Outcome clean = Smpfuzz({"replay", "corpus/demo/regressions/", "--expect=clean"});
+  EXPECT_EQ(clean.code, 1);
+  EXPECT_EQ(Lines(clean.out), 5) << clean.out;
+  EXPECT_EQ(clean.out.rfind("changed  corpus/demo/regressions/abba_deadlock.textproto  "
+                            "expect clean  now lock_order: ",
+                            0),
+            0u)
+      << clean.out;
+  EXPECT_NE(clean.out.find("\nsummary: 4 schedule(s): 0 as expected, 4 changed, "),
+            std::string::npos)
+      << clean.out;
+}
+
+// A bug that no longer shows is "changed" (exit 1); a malformed file is
+// named on stderr and in its row, and the others are still replayed
+// (exit 2); hidden folders (a campaign's .corpus/) are not looked into;
+// a file without "# expect:" takes its kind from verdict.txt beside it.
+TEST(SmpfuzzEndToEnd, ReplayOfAFolderGoesOnPastAMalformedFile) {
+  const std::string dir = Scratch("replay_dir");
+  ASSERT_EQ(std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "/a/.corpus' '" + dir +
+                         "/b'")
+                            .c_str()),
+            0);
+  std::ofstream(dir + "/a/fixed.textproto")
+      << "# expect: lost_wakeup\n" << ReadAll("corpus/demo/seed-lost_wakeup.textproto");
+  std::ofstream(dir + "/a/.corpus/junk.textproto") << "not a schedule\n";
+  std::ofstream(dir + "/a/garbage.textproto") << "version: \"two\" target: \"demo\"\n";
+  std::string bare = ReadAll(kRegression);
+  bare = bare.substr(bare.find("version:"));
+  std::ofstream(dir + "/b/schedule.textproto") << bare;
+  std::ofstream(dir + "/b/verdict.txt") << "kind: lost_wakeup\nsignature: whatever\n";
+
+  Outcome r = Smpfuzz({"replay", dir});
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_EQ(Lines(r.err), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("smpfuzz: " + dir + "/a/garbage.textproto: ", 0), 0u) << r.err;
+  EXPECT_EQ(Lines(r.out), 4) << r.out;
+  EXPECT_NE(r.out.find("changed  " + dir + "/a/fixed.textproto  saved lost_wakeup  now clean\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("error    " + dir + "/a/garbage.textproto: "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("same     " + dir + "/b/schedule.textproto  saved lost_wakeup  now "
+                       "lost_wakeup: "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("junk"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("summary: 3 schedule(s): 1 as saved, 1 changed, 0 without a saved "
+                       "kind, 1 unreadable; 1 distinct finding(s) confirmed\n"),
+            std::string::npos)
+      << r.out;
+
+  // Without the malformed file, the changed verdict decides: exit 1.
+  std::remove((dir + "/a/garbage.textproto").c_str());
+  EXPECT_EQ(Smpfuzz({"replay", dir, "--quiet"}).code, 1);
+
+  // What only one FILE can take is bad input for a folder; so is a folder
+  // without schedules.
+  for (const std::string& flag : {"--json=" + dir + "/t.json", std::string("--target=demo"),
+                                  std::string("--any-model")}) {
+    Outcome bad = Smpfuzz({"replay", dir, flag});
+    EXPECT_EQ(bad.code, 2) << flag;
+    EXPECT_EQ(Lines(bad.err), 1) << bad.err;
+    EXPECT_NE(bad.err.find("not to the folder"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.out, "");
+  }
+  ASSERT_EQ(std::system(("mkdir -p '" + dir + "/none'").c_str()), 0);
+  Outcome none = Smpfuzz({"replay", dir + "/none"});
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("holds no *.textproto schedule"), std::string::npos) << none.err;
 }
 
 }  // namespace
