@@ -14,7 +14,8 @@
 // writes one into every finding and minimized schedule; the corpus'
 // regressions have one), else "kind: KIND" in verdict.txt beside it, else
 // none (a corpus seed): such a schedule is listed but decides nothing.
-// --expect=KIND replaces every schedule's saved kind.
+// --expect=KIND replaces every schedule's saved kind. A saved kind that
+// names no verdict kind makes its file bad input, as a malformed one.
 //
 // One row per file, then a summary line; exit 0 if every schedule with a
 // saved kind ends in that kind, 1 if some changed, 2 if some file could
@@ -22,11 +23,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -81,8 +85,9 @@ std::optional<std::string> LineValue(const std::string& text, absl::string_view 
   return std::nullopt;
 }
 
-// The kind `path` was saved with (see the file comment), if it names one.
-std::optional<VerdictKind> SavedKind(const std::string& path) {
+// The kind `path` was saved with (see the file comment), if it names one;
+// bad input if it names a kind that does not exist.
+absl::StatusOr<std::optional<VerdictKind>> SavedKind(const std::string& path) {
   std::string header;
   {
     std::ifstream in(path, std::ios::binary);
@@ -92,16 +97,26 @@ std::optional<VerdictKind> SavedKind(const std::string& path) {
       header += line + "\n";
     }
   }
+  std::string where = "its '# expect:' line";
   std::optional<std::string> kind = LineValue(header, "# expect: ");
   if (!kind) {
-    std::ifstream in(fs::path(path).parent_path() / "verdict.txt", std::ios::binary);
+    const fs::path verdict = fs::path(path).parent_path() / "verdict.txt";
+    std::ifstream in(verdict, std::ios::binary);
     if (in) {
       const std::string text((std::istreambuf_iterator<char>(in)),
                              std::istreambuf_iterator<char>());
       kind = LineValue(text, "kind: ");
+      where = "the 'kind:' line of " + verdict.string();
     }
   }
-  return kind ? ParseVerdictKind(*kind) : std::nullopt;
+  if (!kind) return std::optional<VerdictKind>();
+  const std::optional<VerdictKind> parsed = ParseVerdictKind(*kind);
+  if (!parsed) {
+    return BadInput(Printable(absl::StrCat(path, ": unknown verdict kind '", *kind,
+                                           "' on ", where),
+                              kMaxPathChars));
+  }
+  return parsed;
 }
 
 }  // namespace
@@ -130,14 +145,22 @@ int ExecuteReplayFolder(const ReplayRequest& request, std::ostream& out,
                           err);
   }
 
-  // Read every file; a bad one is reported and the rest still replayed.
+  // Read every file and its saved kind; a bad one is reported and the rest
+  // still replayed.
   std::vector<proto::Schedule> schedules;
   std::vector<size_t> file_of;  // schedules[i] was read from files[file_of[i]]
+  std::vector<std::optional<VerdictKind>> saved(files.size(), request.expect);
   std::vector<std::string> errors(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     absl::StatusOr<proto::Schedule> s = ReadScheduleFile(files[i]);
-    if (!s.ok()) {
-      errors[i] = Printable(std::string(s.status().message()), kMaxPathChars);
+    absl::Status st = s.status();
+    if (st.ok() && !request.expect) {
+      absl::StatusOr<std::optional<VerdictKind>> kind = SavedKind(files[i]);
+      st = kind.status();
+      if (kind.ok()) saved[i] = *kind;
+    }
+    if (!st.ok()) {
+      errors[i] = Printable(std::string(st.message()), kMaxPathChars);
       err << "smpfuzz: " << errors[i] << "\n";
       continue;
     }
@@ -160,12 +183,10 @@ int ExecuteReplayFolder(const ReplayRequest& request, std::ostream& out,
       continue;
     }
     const ScheduleVerdict& v = *verdict_of[i];
-    const std::optional<VerdictKind> saved =
-        request.expect ? request.expect : SavedKind(files[i]);
     const char* status = "-";
-    if (!saved) {
+    if (!saved[i]) {
       ++unjudged;
-    } else if (*saved == v.verdict.kind) {
+    } else if (*saved[i] == v.verdict.kind) {
       ++same;
       status = "same";
     } else {
@@ -173,7 +194,7 @@ int ExecuteReplayFolder(const ReplayRequest& request, std::ostream& out,
       status = "changed";
     }
     out << status << std::string(9 - std::string(status).size(), ' ') << path << "  "
-        << label << " " << (saved ? VerdictKindName(*saved) : "-") << "  now "
+        << label << " " << (saved[i] ? VerdictKindName(*saved[i]) : "-") << "  now "
         << VerdictKindName(v.verdict.kind);
     if (!v.verdict.clean()) out << ": " << v.verdict.signature;
     if (v.diverged) out << "  (diverged: recorded on other code; replay it alone for where)";

@@ -160,9 +160,9 @@ TEST(SmpfuzzEndToEnd, ReplayOfAFolderSaysWhichSchedulesStillReproduce) {
       << clean.out;
 }
 
-// A bug that no longer shows is "changed" (exit 1); a malformed file is
-// named on stderr and in its row, and the others are still replayed
-// (exit 2); hidden folders (a campaign's .corpus/) are not looked into;
+// A bug that no longer shows is "changed" (exit 1); a malformed file (or
+// one whose "# expect:" names no kind) is named on stderr and in its row,
+// and the others are still replayed (exit 2); hidden folders (a campaign's .corpus/) are not looked into;
 // a file without "# expect:" takes its kind from verdict.txt beside it.
 TEST(SmpfuzzEndToEnd, ReplayOfAFolderGoesOnPastAMalformedFile) {
   const std::string dir = Scratch("replay_dir");
@@ -178,12 +178,17 @@ TEST(SmpfuzzEndToEnd, ReplayOfAFolderGoesOnPastAMalformedFile) {
   bare = bare.substr(bare.find("version:"));
   std::ofstream(dir + "/b/schedule.textproto") << bare;
   std::ofstream(dir + "/b/verdict.txt") << "kind: lost_wakeup\nsignature: whatever\n";
+  std::ofstream(dir + "/b/typo.textproto") << "# expect: lost_wakup\n" << bare;
 
   Outcome r = Smpfuzz({"replay", dir});
   EXPECT_EQ(r.code, 2) << r.out << r.err;
-  EXPECT_EQ(Lines(r.err), 1) << r.err;
+  EXPECT_EQ(Lines(r.err), 2) << r.err;
   EXPECT_EQ(r.err.rfind("smpfuzz: " + dir + "/a/garbage.textproto: ", 0), 0u) << r.err;
-  EXPECT_EQ(Lines(r.out), 4) << r.out;
+  EXPECT_NE(r.err.find("\nsmpfuzz: " + dir + "/b/typo.textproto: unknown verdict kind "
+                       "'lost_wakup' on its '# expect:' line\n"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(Lines(r.out), 5) << r.out;
   EXPECT_NE(r.out.find("changed  " + dir + "/a/fixed.textproto  saved lost_wakeup  now clean\n"),
             std::string::npos)
       << r.out;
@@ -194,13 +199,14 @@ TEST(SmpfuzzEndToEnd, ReplayOfAFolderGoesOnPastAMalformedFile) {
             std::string::npos)
       << r.out;
   EXPECT_EQ(r.out.find("junk"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("summary: 3 schedule(s): 1 as saved, 1 changed, 0 without a saved "
-                       "kind, 1 unreadable; 1 distinct finding(s) confirmed\n"),
+  EXPECT_NE(r.out.find("summary: 4 schedule(s): 1 as saved, 1 changed, 0 without a saved "
+                       "kind, 2 unreadable; 1 distinct finding(s) confirmed\n"),
             std::string::npos)
       << r.out;
 
-  // Without the malformed file, the changed verdict decides: exit 1.
+  // Without the malformed files, the changed verdict decides: exit 1.
   std::remove((dir + "/a/garbage.textproto").c_str());
+  std::remove((dir + "/b/typo.textproto").c_str());
   EXPECT_EQ(Smpfuzz({"replay", dir, "--quiet"}).code, 1);
 
   // What only one FILE can take is bad input for a folder; so is a folder
