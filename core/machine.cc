@@ -493,6 +493,7 @@ Machine::Context* Machine::EnterCpuSlow(int k) {
     h->saved_mask = c.mask;
     c.mask = line.level;
     c.stack.push_back(h);
+    h->depth = static_cast<uint8_t>(c.stack.size());
     Refresh(k);
     return h;
   }

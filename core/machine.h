@@ -548,7 +548,11 @@ class Machine {
     if (!access_observers_.empty()) AccessSlow(cell, kind, loc);
   }
   void AccessSlow(const CellBase& cell, AccessKind kind, Loc loc);
-  Actor ActorOf(const Context* c) const;
+  Actor ActorOf(const Context* c) const {
+    const Cpu& cpu = cpus_[c->cpu];
+    return Actor{c->id,  c->cpu,  c->kind,          c->level,
+                 c->obj, cpu.mask, cpu.intr_enabled, c->depth};
+  }
   void NotifyPlaced(const Context* t) {
     if (observers_.empty()) return;
     const Actor who = ActorOf(t);
