@@ -161,8 +161,6 @@ class Machine {
   // (whether or not the CPU currently masks it).
   bool PendingAbove(int level) const;
   uint64_t step() const { return step_; }
-  // Swarm switch i of this execution (declaration-time query).
-  bool swarm(int i) const { return i >= 0 && i < 64 && ((switches_ >> i) & 1); }
 
   // ---- Operations from target code ----
 
@@ -528,7 +526,6 @@ class Machine {
   const int num_cpus_;
   const uint64_t max_steps_;
   const bool record_;
-  const uint64_t switches_;
   const bool observe_drains_;
   BlockHook* const block_hook_;
   const std::vector<SiteBarrier>* const site_barriers_;

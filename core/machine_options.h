@@ -30,9 +30,6 @@ struct MachineOptions {
   bool record = false;  // keep a Trace (off on the fast path)
   MemoryModel memory_model = MemoryModel::kSC;
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
-  // Swarm switches (bit i: switch i on): options a scenario offers the
-  // fuzzer, such as extra interrupt sources (ScenarioSpec::num_switches).
-  uint64_t switches = 0;
   // Fill in Choice::observed for drain choices (the bounded search's
   // drain reduction asks; it costs a scan of the buffers per decision).
   bool observe_drains = false;
