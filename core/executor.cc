@@ -14,7 +14,6 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   options.record = trace != nullptr;
   options.memory_model = model_;
   options.enter_meaning = enter_;
-  options.switches = switches_;
   options.observe_drains = observe_drains_;
   options.block_hook = block_hook_;
   options.site_barriers = &site_barriers_;

@@ -68,9 +68,6 @@ class Executor {
   // Attaches `observer` (it must outlive the Executor) to every later
   // execution, after the detectors; it is not reset between executions.
   void AddObserver(Observer* observer) { extra_observers_.push_back(observer); }
-  // The scenario's swarm switches for later executions (bit i: switch i).
-  void set_switches(uint64_t switches) { switches_ = switches; }
-  uint64_t switches() const { return switches_; }
   // Mark drain choices observed or not (Machine::Options::observe_drains).
   void set_observe_drains(bool on) { observe_drains_ = on; }
   // Tell `hook` (null: none) of every later execution's block boundaries
@@ -111,7 +108,6 @@ class Executor {
   bool races_on_;
   RaceDetector races_;
   std::vector<Observer*> extra_observers_;
-  uint64_t switches_ = 0;
   bool observe_drains_ = false;
   BlockHook* block_hook_ = nullptr;
   std::vector<SiteBarrier> site_barriers_;

@@ -20,7 +20,6 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
       num_cpus_(std::clamp(options.num_cpus, 1, kMaxCpus)),
       max_steps_(options.max_steps),
       record_(options.record),
-      switches_(options.switches),
       observe_drains_(options.observe_drains),
       block_hook_(options.block_hook),
       site_barriers_(options.site_barriers != nullptr &&
@@ -493,6 +492,7 @@ Machine::Context* Machine::EnterCpuSlow(int k) {
     h->saved_mask = c.mask;
     c.mask = line.level;
     c.stack.push_back(h);
+    h->depth = static_cast<uint8_t>(c.stack.size());
     Refresh(k);
     return h;
   }

@@ -52,6 +52,7 @@
 #include "core/fiber.h"
 #include "core/loc.h"
 #include "core/machine_internal.h"
+#include "core/machine_options.h"
 #include "core/memory.h"
 #include "core/observer.h"
 #include "core/scheduler.h"
@@ -68,19 +69,9 @@ constexpr int kAnyCpu = -1;
 class CellBase;
 class Machine;
 
-// A barrier the machine puts right before every access made at `site`, on
-// any CPU: how a membar-misuse explanation replays an execution with one
-// reordering forbidden, to tell whether the failure needs it.
-struct SiteBarrier {
-  Loc site;
-  Barrier kind;
-  bool after = false;  // right after the access instead of right before
-};
-
 // The read-modify-write operations of Machine::FetchOp (atomic_ops(3) and
 // the __atomic_fetch_* builtins).
 enum class RmwOp : uint8_t { kAdd, kSub, kAnd, kOr, kXor, kNand, kMax, kMin, kUMax, kUMin };
-
 
 // Ordering attached to a single access (see Load/Store/Cas): kAcquire is a
 // membar_acquire right after the access, kRelease a membar_release right
@@ -91,43 +82,8 @@ enum class Order : uint8_t { kRelaxed, kAcquire, kRelease, kAcqRel, kSeqCst };
 
 class Machine {
  public:
-  struct Options {
-    int num_cpus = 2;
-    uint64_t max_steps = 100000;
-    bool record = false;  // keep a Trace (off on the fast path)
-    MemoryModel memory_model = MemoryModel::kSC;
-    EnterMeaning enter_meaning = EnterMeaning::kAcquire;
-    // Swarm switches (bit i: switch i on): options a scenario offers the
-    // fuzzer, such as extra interrupt sources (ScenarioSpec::num_switches).
-    uint64_t switches = 0;
-    // Fill in Choice::observed for drain choices (the bounded search's
-    // drain reduction asks; it costs a scan of the buffers per decision).
-    bool observe_drains = false;
-    // Told of every block boundary (core/block_hook.h); it may stop the
-    // execution unjudged (pruned()). Must outlive the Machine.
-    BlockHook* block_hook = nullptr;
-    // Barriers inserted at access sites (null: none). Must outlive the
-    // Machine.
-    const std::vector<SiteBarrier>* site_barriers = nullptr;
-    // Store->store and store->load reorderings of these (cell, site) pairs
-    // do not happen (null: none): a drain of the later store while the
-    // earlier one is buffered is delayed, never dropped (see below); a
-    // later load or RMW first drains the buffer up to the earlier store.
-    // Must outlive the Machine.
-    //
-    // Meant for replaying a recorded schedule with one reordering
-    // forbidden (AlignedReplayScheduler). With it set, a kDrain choice's
-    // arg is the entry's position in the buffer the recorded execution has
-    // at that point, not its index in this one, so recorded drain choices
-    // keep naming the same stores: an entry this execution drained early
-    // is still offered where the recorded one drains it, as a no-op. The
-    // chosen drain of a store that may not pass an earlier one yet keeps
-    // the change as invisible as it can: the store waits and drains as
-    // soon as the earlier one has, unless another agent may observe its
-    // cell at once and not the earlier one's (Choice::observed's test);
-    // then the earlier store drains first, now, and this one after it.
-    const std::vector<Reorder>* forbidden = nullptr;
-  };
+  // core/machine_options.h.
+  using Options = MachineOptions;
 
   // `pool` and `scheduler` must outlive the Machine.
   Machine(FiberPool& pool, Scheduler& scheduler, const Options& options);
@@ -205,8 +161,6 @@ class Machine {
   // (whether or not the CPU currently masks it).
   bool PendingAbove(int level) const;
   uint64_t step() const { return step_; }
-  // Swarm switch i of this execution (declaration-time query).
-  bool swarm(int i) const { return i >= 0 && i < 64 && ((switches_ >> i) & 1); }
 
   // ---- Operations from target code ----
 
@@ -548,7 +502,11 @@ class Machine {
     if (!access_observers_.empty()) AccessSlow(cell, kind, loc);
   }
   void AccessSlow(const CellBase& cell, AccessKind kind, Loc loc);
-  Actor ActorOf(const Context* c) const;
+  Actor ActorOf(const Context* c) const {
+    const Cpu& cpu = cpus_[c->cpu];
+    return Actor{c->id,  c->cpu,  c->kind,          c->level,
+                 c->obj, cpu.mask, cpu.intr_enabled, c->depth};
+  }
   void NotifyPlaced(const Context* t) {
     if (observers_.empty()) return;
     const Actor who = ActorOf(t);
@@ -572,7 +530,6 @@ class Machine {
   const int num_cpus_;
   const uint64_t max_steps_;
   const bool record_;
-  const uint64_t switches_;
   const bool observe_drains_;
   BlockHook* const block_hook_;
   const std::vector<SiteBarrier>* const site_barriers_;

@@ -52,6 +52,7 @@ struct Context {
   uint8_t level = 0;       // handler: its line's level
   int16_t obj = 0;         // thread id or line id
   int saved_mask = 0;      // handler: the mask to restore on return
+  uint8_t depth = 0;       // handler: its position on its CPU's stack + 1
   Fiber* fiber = nullptr;
   // While spinning: the cell and the value it spins while equal to.
   const CellBase* wait_cell = nullptr;

@@ -201,23 +201,6 @@ int Machine::WakeParked(int chan, int limit, Loc loc) {
   return woken;
 }
 
-Actor Machine::ActorOf(const Context* c) const {
-  const Cpu& cpu = cpus_[c->cpu];
-  Actor a;
-  a.ctx = c->id;
-  a.cpu = c->cpu;
-  a.kind = c->kind;
-  a.level = c->level;
-  a.obj = c->obj;
-  a.mask = cpu.mask;
-  a.intr_enabled = cpu.intr_enabled;
-  a.depth = 0;
-  for (size_t i = 0; i < cpu.stack.size(); ++i) {
-    if (cpu.stack[i] == c) a.depth = static_cast<int>(i) + 1;
-  }
-  return a;
-}
-
 void Machine::LockAnnotateSlow(LockOp op, int lock, Loc loc) {
   if (block_hook_ != nullptr) block_hook_->OnLockAnnotation(lock);
   Lock& l = locks_[lock];

@@ -36,7 +36,8 @@ void RaceDetector::Reset() {
   for (int i = 0; i < contexts_; ++i) {
     clocks_[i].clear();
     release_count_[i] = 0;
-    acquirable_[i].clear();
+    for (int from : acquirable_from_[i]) acquirable_[i][from] = -1;
+    acquirable_from_[i].clear();
     interrupted_[i] = -1;
     held_[i] = 0;
   }
@@ -60,12 +61,13 @@ void RaceDetector::Grow(int ctx) {
     releases_.resize(contexts_);
     release_count_.resize(contexts_, 0);
     acquirable_.resize(contexts_);
+    acquirable_from_.resize(contexts_);
     interrupted_.resize(contexts_, -1);
     held_.resize(contexts_, 0);
   }
 }
 
-RaceDetector::Clock& RaceDetector::ClockOf(int ctx) {
+RaceDetector::Clock& RaceDetector::NewClock(int ctx) {
   Grow(ctx);
   Clock& c = clocks_[ctx];
   if (static_cast<int>(c.size()) <= ctx) c.resize(ctx + 1, 0);
@@ -79,11 +81,6 @@ void RaceDetector::Join(Clock& into, const Clock& from) {
 }
 
 void RaceDetector::Tick(int ctx) { ++ClockOf(ctx)[ctx]; }
-
-bool RaceDetector::Ordered(const Access& earlier, int ctx) {
-  const Clock& c = ClockOf(ctx);
-  return earlier.ctx < static_cast<int>(c.size()) && c[earlier.ctx] >= earlier.epoch;
-}
 
 void RaceDetector::OnLock(Machine&, const Actor& who, LockOp op, int lock, Loc) {
   Clock& c = ClockOf(who.ctx);
@@ -172,7 +169,14 @@ void RaceDetector::OnBarrier(Machine&, const Actor& who, Barrier kind, Loc) {
   const bool acquire = kind == Barrier::kAcquire || kind == Barrier::kConsumer ||
                        kind == Barrier::kEnter || kind == Barrier::kSync;
   Clock& mine = ClockOf(who.ctx);
-  if (acquire) Join(mine, acquirable_[who.ctx]);
+  if (acquire) {
+    std::vector<int>& index = acquirable_[who.ctx];
+    for (int from : acquirable_from_[who.ctx]) {
+      Join(mine, releases_[from][index[from]]);
+      index[from] = -1;
+    }
+    acquirable_from_[who.ctx].clear();
+  }
   if (release) {
     std::vector<Clock>& history = releases_[who.ctx];
     const int n = release_count_[who.ctx]++;
@@ -194,7 +198,13 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
   // Synchronisation through the cell, whatever kind of access.
   if (kind == AccessKind::kLoad || kind == AccessKind::kRmw) {
     if (sh.released_index >= 0) {
-      Join(acquirable_[who.ctx], releases_[sh.released_ctx][sh.released_index]);
+      std::vector<int>& index = acquirable_[who.ctx];
+      const int from = sh.released_ctx;
+      if (static_cast<int>(index.size()) <= from) index.resize(from + 1, -1);
+      if (index[from] < sh.released_index) {
+        if (index[from] < 0) acquirable_from_[who.ctx].push_back(from);
+        index[from] = sh.released_index;
+      }
     }
   }
   if (kind == AccessKind::kStore || kind == AccessKind::kRmw) {
@@ -210,7 +220,11 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
   now.loc = loc;
   now.who = who;
   now.locks = held_[who.ctx];
-  for (const auto& view : views_) now.soft |= view(who.cpu);
+  // Read only where it can matter: as the lower side of a same-CPU race,
+  // which needs interrupts enabled.
+  if (who.intr_enabled) {
+    for (const auto& view : views_) now.soft |= view(who.cpu);
+  }
 
   // Of several accesses this one races with, the one reported is the
   // lowest context's (its load before its store), never the first in
@@ -221,7 +235,7 @@ void RaceDetector::OnAccess(Machine& m, const Actor& who, int cell,
   for (const Access& a : sh.recent) {
     if (a.ctx == who.ctx || (!a.write && !now.write)) continue;
     bool same_cpu = false;
-    if (Ordered(a, who.ctx)) {
+    if (Ordered(a, mine)) {
       // Same CPU, a handler against a context it could interrupt there.
       if (a.who.cpu != who.cpu || (a.locks & now.locks) != 0) continue;
       const Access* low = nullptr;

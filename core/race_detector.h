@@ -103,7 +103,16 @@ class RaceDetector : public Observer {
     int released_index = -1;
   };
 
-  Clock& ClockOf(int ctx);
+  // The context's clock, made (with its own entry at 1 at least) on first
+  // use. Inline for the common case: the clock exists.
+  Clock& ClockOf(int ctx) {
+    if (__builtin_expect(ctx < contexts_, true)) {
+      Clock& c = clocks_[ctx];
+      if (__builtin_expect(static_cast<int>(c.size()) > ctx && c[ctx] != 0, true)) return c;
+    }
+    return NewClock(ctx);
+  }
+  Clock& NewClock(int ctx);
   // Makes room for contexts 0..ctx in the per-context tables (without
   // touching their clocks), so that references into them stay valid until
   // a higher context id is seen.
@@ -111,7 +120,11 @@ class RaceDetector : public Observer {
   static void Join(Clock& into, const Clock& from);
   void Tick(int ctx);  // a new epoch after the context published its clock
   Clock& IdleClock(int cpu);
-  bool Ordered(const Access& earlier, int ctx);
+  // Whether `earlier` happens before the current access of the context
+  // whose clock is `now`.
+  static bool Ordered(const Access& earlier, const Clock& now) {
+    return earlier.ctx < static_cast<int>(now.size()) && now[earlier.ctx] >= earlier.epoch;
+  }
   // Reports a race between `earlier` and the current access, and ends the
   // execution.
   void Report(Machine& m, int cell, const Access& earlier, const Access& now,
@@ -123,7 +136,12 @@ class RaceDetector : public Observer {
   // Kept, not copied, so a store publishes a clock by naming it.
   std::vector<std::vector<Clock>> releases_;
   std::vector<int> release_count_;
-  std::vector<Clock> acquirable_;   // per context: clocks read, for its next acquire
+  // Per context: the release clocks its loads read since its last acquire
+  // barrier, which that barrier joins. Named, not joined at each load: for
+  // each storing context only the newest index read (a context's release
+  // history only grows), and the storing contexts in the order first read.
+  std::vector<std::vector<int>> acquirable_;        // [reader][storer]: index, or -1
+  std::vector<std::vector<int>> acquirable_from_;   // [reader]: storers with an index
   std::vector<int> interrupted_;    // per handler context: the context below it
   std::vector<uint64_t> held_;      // per context: locks held
   std::vector<Clock> lock_clocks_;

@@ -26,7 +26,6 @@ ScenarioSpec SpecOf(const ScenarioDecl& decl,
   spec.memory_model = decl.memory_model;
   spec.enter_meaning = decl.enter_meaning;
   spec.detect_races = decl.detect_races;
-  spec.num_switches = decl.switches;
   return spec;
 }
 

@@ -45,8 +45,6 @@ struct ScenarioSpec {
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   // Run the data race detector (core/race_detector.h) by default.
   bool detect_races = false;
-  // How many swarm switches (Machine::swarm) the scenario reads.
-  int num_switches = 0;
 
   std::string name() const { return target + "/" + variant; }
 };
@@ -87,7 +85,6 @@ struct ScenarioDecl {
   MemoryModel memory_model = MemoryModel::kSC;
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   bool detect_races = false;
-  int switches = 0;  // swarm switches the scenario reads (Machine::swarm)
 };
 
 // The spec `decl` declares, made by `make`.

@@ -95,10 +95,7 @@ void Mutate(proto::Schedule* s, Random& rng, const TargetInfo& info) {
       }
       break;
     case 11:
-      if (spec.num_switches > 0 && rng.OneIn(2)) {
-        s->set_switches(s->switches() ^ (uint64_t{1} << rng.Uniform(
-                                             static_cast<uint32_t>(spec.num_switches))));
-      } else if (info.any_model) {
+      if (info.any_model) {
         s->set_membar_enter(rng.OneIn(2) ? proto::ENTER_ACQUIRE
                                          : proto::ENTER_STORE_BEFORE);
       }

@@ -4,7 +4,7 @@
 //   insert a decision (a preemption, an interrupt, a drain, a stale read),
 //   delete one, move one to a nearby point, retarget one (CPU, argument),
 //   duplicate one a point later, change the seed, flip the base policy,
-//   the memory model, membar_enter's meaning or a swarm switch, and change
+//   the memory model or membar_enter's meaning, and change
 //   the variant (unless the campaign pins one).
 // CrossOver splices the decisions of two schedules.
 #ifndef SMPFUZZ_FUZZ_MUTATOR_H_

@@ -125,13 +125,6 @@ absl::StatusOr<MinimizeResult> Minimize(const proto::Schedule& input,
       }
     }
   }
-  // Swarm switches off.
-  for (int bit = 0; bit < 64 && best.switches() != 0; ++bit) {
-    if ((best.switches() >> bit & 1) == 0) continue;
-    proto::Schedule tried = best;
-    tried.set_switches(best.switches() & ~(uint64_t{1} << bit));
-    if (oracle.Signature(tried) == want) best = tried;
-  }
   // Decisions.
   std::vector<proto::Decision> ds(best.decisions().begin(), best.decisions().end());
   ds = DeltaDebug(best, ds, want, oracle);
@@ -200,7 +193,6 @@ Finding FindingOf(const MinimizeResult& r) {
   f.memory_model = ModelOf(r.schedule);
   f.enter_meaning = EnterOf(r.schedule);
   f.max_steps = r.schedule.max_steps();
-  f.switches = r.schedule.switches();
   f.trace_text = r.trace_text;
   f.trace_json = r.trace_json;
   return f;

@@ -6,10 +6,9 @@
 //     as sparse decisions over the NO_PREEMPTION base (the recorder);
 //  2. strengthen the memory model: SC, then TSO, then PSO, the first that
 //     keeps the signature (a membar-misuse signature keeps its model);
-//  3. turn swarm switches off one by one;
-//  4. delta-debug the decisions (ddmin: drop halves, quarters, ... single
+//  3. delta-debug the decisions (ddmin: drop halves, quarters, ... single
 //     decisions), which drops preemptions, interrupts and reorderings;
-//  5. move each remaining decision to the earliest point that still works
+//  4. move each remaining decision to the earliest point that still works
 //     (a binary search on its ordinal), then ddmin again if that helped.
 // There are no step deltas to shrink in this format (decisions are
 // addressed per CPU, see docs/schedules.md), and the CPU count is the

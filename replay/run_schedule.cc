@@ -13,7 +13,6 @@ RunConfig RunConfig::Of(const proto::Schedule& schedule) {
   c.spec = &ScenarioOf(schedule);
   c.memory_model = ModelOf(schedule);
   c.enter_meaning = EnterOf(schedule);
-  c.switches = schedule.switches();
   c.num_cpus = c.spec->num_cpus;
   c.max_steps = schedule.max_steps();
   c.detect_races = c.spec->detect_races;
@@ -23,7 +22,6 @@ RunConfig RunConfig::Of(const proto::Schedule& schedule) {
 void RunConfig::ApplyTo(Executor& executor) const {
   executor.set_memory_model(memory_model);
   executor.set_enter_meaning(enter_meaning);
-  executor.set_switches(switches);
   executor.set_lockdep(lockdep);
   executor.set_races(detect_races);
 }

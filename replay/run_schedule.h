@@ -3,7 +3,7 @@
 //
 // A schedule (schedulers/schedule.proto) fixes everything an execution
 // depends on: the scenario, the memory model, the meaning of membar_enter,
-// the swarm switches, the step budget and the decisions. RunConfig is that
+// the step budget and the decisions. RunConfig is that
 // configuration; RunSchedule is how every path turns a schedule into an
 // Execution: `smpfuzz replay` and `minimize`, the fuzz harness, and each
 // target's corpus test; a sequence of schedules through the search driver
@@ -32,7 +32,6 @@ struct RunConfig {
   const ScenarioSpec* spec = nullptr;  // target and variant
   MemoryModel memory_model = MemoryModel::kSC;
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
-  uint64_t switches = 0;  // swarm switches (bit i: switch i)
   int num_cpus = 0;       // the scenario's own: it binds threads to CPUs
   uint64_t max_steps = 0; // 0: the scenario's budget
   // Detectors: lockdep (core/lockdep.h) and the race detector

@@ -247,7 +247,6 @@ proto::Schedule ScheduleOf(const ScenarioSpec& spec, const Finding& finding) {
   // Without them the replay is another execution: a hang under a small
   // budget replayed clean under the scenario's own.
   s.set_max_steps(static_cast<uint32_t>(finding.max_steps));
-  s.set_switches(finding.switches);
   return s;
 }
 

@@ -59,7 +59,6 @@ Finding Confirm(Executor& executor, const Execution& original, uint64_t seed,
   f.memory_model = executor.memory_model();
   f.enter_meaning = executor.enter_meaning();
   f.max_steps = max_steps;
-  f.switches = executor.switches();
   Trace first, second;
   // The dense re-run, written down as a sparse schedule as it goes...
   ReplayScheduler r1(original.picks, seed);

@@ -34,7 +34,6 @@ struct Finding {
   MemoryModel memory_model = MemoryModel::kSC;  // it was found under
   EnterMeaning enter_meaning = EnterMeaning::kAcquire;
   uint64_t max_steps = 0;       // its step budget (0: the scenario's)
-  uint64_t switches = 0;        // its swarm switches
   std::string trace_text;       // rendered from the recorded re-run
   std::string trace_json;       // the same, as Chrome trace-event JSON
 };

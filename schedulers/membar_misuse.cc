@@ -16,8 +16,7 @@ namespace {
 uint64_t ScReaches(Executor& executor, const Verdict& verdict, uint64_t max_steps) {
   const std::string key =
       verdict.signature + "|" + std::to_string(static_cast<int>(verdict.kind)) +
-      "|" + std::to_string(executor.switches()) + "|" +
-      std::to_string(static_cast<int>(executor.enter_meaning())) + "|" +
+      "|" + std::to_string(static_cast<int>(executor.enter_meaning())) + "|" +
       std::to_string(executor.lockdep()) + std::to_string(executor.races()) +
       "|" + std::to_string(max_steps);
   auto& memo = executor.Attachment<ScReachCache>().reached;

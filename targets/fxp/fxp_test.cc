@@ -8,24 +8,10 @@
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
+#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
-
-SearchResult Search(const char* variant, uint64_t runs,
-                    std::optional<MemoryModel> model = std::nullopt) {
-  const ScenarioSpec* spec = ScenarioRegistry::Global().Find("fxp", variant);
-  EXPECT_NE(spec, nullptr) << variant;
-  SearchOptions o;
-  o.seed = 31;
-  o.runs = runs;
-  o.memory_model = model;
-  if (spec != nullptr && spec->expected != VerdictKind::kClean) {
-    o.all_findings = true;
-    o.stop_kind = spec->expected;
-  }
-  return RunSearch(*spec, o);
-}
 
 // The acknowledge race is an interleaving bug. Under TSO and PSO the first
 // executions that lose the event do so through reorderings whose SC
@@ -34,7 +20,14 @@ SearchResult Search(const char* variant, uint64_t runs,
 // reported as one in every campaign before the SC search was added).
 TEST(Fxp, AckAllUnderWeakModelsIsALostWakeupNotMembarMisuse) {
   for (MemoryModel model : {MemoryModel::kTSO, MemoryModel::kPSO}) {
-    SearchResult r = Search("ack_all", 5000, model);
+    const ScenarioSpec& spec = target_testing::SpecOf("fxp", "ack_all");
+    SearchOptions o;
+    o.seed = 31;
+    o.runs = 5000;
+    o.memory_model = model;
+    o.all_findings = true;  // every kind found before the lost wakeup
+    o.stop_kind = spec.expected;
+    const SearchResult r = RunSearch(spec, o);
     bool lost = false;
     for (const Finding& f : r.findings) {
       lost |= f.verdict.kind == VerdictKind::kLostWakeup;

@@ -16,19 +16,13 @@ namespace smp {
 namespace {
 
 const ScenarioSpec& Membar(const char* variant) {
-  const ScenarioSpec* spec = ScenarioRegistry::Global().Find("membar", variant);
-  EXPECT_NE(spec, nullptr) << variant;
-  return *spec;
+  return target_testing::SpecOf("membar", variant);
 }
 
 SearchResult Search(const char* variant, uint64_t runs,
                     std::optional<MemoryModel> model = std::nullopt,
                     uint64_t seed = 2026) {
-  SearchOptions o;
-  o.seed = seed;
-  o.runs = runs;
-  o.memory_model = model;
-  return RunSearch(Membar(variant), o);
+  return target_testing::Search(Membar(variant), seed, runs, /*lockdep=*/true, model);
 }
 
 TEST(MembarMisuse, MissingProducerIsFoundUnderPsoWithThePairNamed) {

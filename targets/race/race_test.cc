@@ -11,12 +11,7 @@ namespace smp {
 namespace {
 
 SearchResult Search(const char* variant, uint64_t runs, uint64_t seed = 11) {
-  const ScenarioSpec* spec = ScenarioRegistry::Global().Find("race", variant);
-  EXPECT_NE(spec, nullptr) << variant;
-  SearchOptions o;
-  o.seed = seed;
-  o.runs = runs;
-  return RunSearch(*spec, o);
+  return target_testing::Search(target_testing::SpecOf("race", variant), seed, runs);
 }
 
 TEST(RaceDetector, UnmaskedThreadAndHandlerOnOneCpuRace) {

@@ -5,19 +5,15 @@
 #include "core/scenario.h"
 #include "gtest/gtest.h"
 #include "schedulers/search.h"
+#include "targets/testing/search_expectations.h"
 
 namespace smp {
 namespace {
 
 SearchResult Search(const char* variant, uint64_t runs,
                     std::optional<MemoryModel> model = std::nullopt) {
-  const ScenarioSpec* spec = ScenarioRegistry::Global().Find("sleep", variant);
-  EXPECT_NE(spec, nullptr) << variant;
-  SearchOptions o;
-  o.seed = 17;
-  o.runs = runs;
-  o.memory_model = model;
-  return RunSearch(*spec, o);
+  return target_testing::Search(target_testing::SpecOf("sleep", variant), /*seed=*/17,
+                                runs, /*lockdep=*/true, model);
 }
 
 TEST(Sleep, CheckUnlockSleepLosesTheWakeup) {

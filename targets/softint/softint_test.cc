@@ -15,13 +15,8 @@ namespace {
 
 SearchResult Search(const char* variant, uint64_t runs,
                     std::optional<MemoryModel> model = std::nullopt) {
-  const ScenarioSpec* spec = ScenarioRegistry::Global().Find("softint", variant);
-  EXPECT_NE(spec, nullptr) << variant;
-  SearchOptions o;
-  o.seed = 23;
-  o.runs = runs;
-  o.memory_model = model;
-  return RunSearch(*spec, o);
+  return target_testing::Search(target_testing::SpecOf("softint", variant),
+                                /*seed=*/23, runs, /*lockdep=*/true, model);
 }
 
 TEST(Softint, BugsAreFoundWithTheirVerdicts) {

@@ -9,8 +9,9 @@
 //  - ExpectByteIdenticalReplay: every scenario of a target, `runs` random
 //    executions each, replayed from their picks to a byte-identical trace.
 //  - SilentCases: every correct (kClean) variant of a target crossed with
-//    every memory model, as parameters of a TEST_P, so that a *_silence_test
-//    can shard them (each case is one test).
+//    every memory model, as parameters of a TEST_P, so that the generated
+//    acceptance suite (acceptance_test.cc) can shard them (each case is one
+//    test).
 #ifndef SMPFUZZ_TARGETS_TESTING_SEARCH_EXPECTATIONS_H_
 #define SMPFUZZ_TARGETS_TESTING_SEARCH_EXPECTATIONS_H_
 

@@ -133,7 +133,9 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
       c_libs: C libraries (smp_c_library) this target's C builds on, by
         package: ["//kern"]. Their include folders come before hw's.
       deps: other deps (core, and hw's runtime when there is C, are added).
-      visibility: of the library (default public).
+      visibility: of the library. The default, //repro, is where smpfuzz
+        links every target; add the packages whose tests or benchmarks
+        run this target's scenarios.
       find_runs: the random executions (then PCT's, at depth 2 and 3) in
         which each bug variant must be found.
       silent_runs: the random executions each correct variant must stay
@@ -159,7 +161,7 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
             "@smpfuzz//core:scenario",
         ] + (["@smpfuzz//hw:runtime"] if c_srcs else []),
         alwayslink = 1,
-        visibility = visibility or ["//visibility:public"],
+        visibility = visibility or ["//repro:__pkg__"],
         **kwargs
     )
     native.genrule(
@@ -175,7 +177,6 @@ def smp_target(name, srcs, hdrs = [], c_hdrs = [], c_libs = [], deps = [],
             ":" + name,
             "@smpfuzz//fuzz:fuzz_main",
         ],
-        visibility = ["//visibility:public"],
     )
     native.cc_test(
         name = name + "_test",
