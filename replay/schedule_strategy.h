@@ -1,8 +1,8 @@
 // Saved schedules as a search: the search driver's strategy whose
 // executions are a given sequence of schedules, each replayed as
 // RunSchedule replays it (replay/run_schedule.h: the schedule's own
-// memory model, membar_enter meaning, swarm switches, step budget and
-// decisions; lockdep on, races as the scenario declares). Through Drive
+// memory model, membar_enter meaning, step budget and decisions; lockdep
+// on, races as the scenario declares). Through Drive
 // (schedulers/search_driver.h) the schedules get what every search gets:
 // counting, deduplication by raw signature, confirmation (two recorded
 // replays that must agree byte for byte, schedulers/confirm.h) and the
