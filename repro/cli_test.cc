@@ -358,7 +358,7 @@ TEST(Cli, ListRejectsArguments) {
 }
 
 TEST(Cli, RunRefusesZeroRuns) {
-  for (const std::string& scheduler : {"random", "exhaustive"}) {
+  for (const std::string scheduler : {"random", "exhaustive"}) {
     Result r = Cli({"run", "--target=demo", "--runs=0", "--no-save",
                     "--scheduler=" + scheduler});
     EXPECT_EQ(r.code, 2) << scheduler;
