@@ -45,20 +45,33 @@ ScheduleReplayResult ReplaySchedules(const std::vector<proto::Schedule>& schedul
   ScheduleReplayResult result;
   result.schedules.resize(schedules.size());
   result.tally.complete = true;
-  // The scenarios in the order they first appear, each with the indices of
-  // its schedules.
-  std::vector<std::pair<const ScenarioSpec*, std::vector<size_t>>> groups;
+  // The settings (scenario, memory model, membar_enter meaning, step
+  // budget) in the order they first appear, each with the indices of its
+  // schedules: a raw signature is one finding only under one setting, as
+  // in any search (confirmation classifies under the schedule's own model).
+  struct Group {
+    RunConfig config;
+    std::vector<size_t> indices;
+  };
+  std::vector<Group> groups;
   for (size_t i = 0; i < schedules.size(); ++i) {
-    const ScenarioSpec* spec = &ScenarioOf(schedules[i]);
+    const RunConfig config = RunConfig::Of(schedules[i]);
     auto it = groups.begin();
-    while (it != groups.end() && it->first != spec) ++it;
-    if (it == groups.end()) it = groups.insert(groups.end(), {spec, {}});
-    it->second.push_back(i);
+    while (it != groups.end() &&
+           !(it->config.spec == config.spec &&
+             it->config.memory_model == config.memory_model &&
+             it->config.enter_meaning == config.enter_meaning &&
+             it->config.max_steps == config.max_steps)) {
+      ++it;
+    }
+    if (it == groups.end()) it = groups.insert(groups.end(), Group{config, {}});
+    it->indices.push_back(i);
   }
-  for (const auto& [spec, indices] : groups) {
+  for (const Group& g : groups) {
+    const std::vector<size_t>& indices = g.indices;
     std::vector<const proto::Schedule*> group;
     for (size_t i : indices) group.push_back(&schedules[i]);
-    Executor executor(*spec);
+    Executor executor(*g.config.spec);
     ScheduleStrategy strategy(executor, group);
     SearchSettings settings;
     settings.all_findings = true;

@@ -78,8 +78,9 @@ struct ScheduleVerdict {
   // Clean, or the confirmed finding's verdict (classified: a membar
   // misuse is reported as one, as `smpfuzz replay FILE` does; a
   // nondeterminism verdict if its confirmation failed). A schedule whose
-  // raw signature an earlier one of its scenario already showed shares
-  // that one's finding: it is not confirmed twice.
+  // raw signature an earlier one with the same scenario, memory model,
+  // membar_enter meaning and step budget already showed shares that one's
+  // finding, as in any search: it is not confirmed twice.
   Verdict verdict;
   Verdict raw;         // as the execution ended, before classification
   bool diverged = false;
@@ -98,7 +99,8 @@ struct ScheduleReplayResult {
 
 // Replays every schedule through Drive with a ScheduleStrategy, keeping
 // every finding (SearchSettings::all_findings): one executor and one
-// Drive per scenario, the scenarios in the order they first appear.
+// Drive per setting (scenario, memory model, membar_enter meaning, step
+// budget), in the order they first appear.
 // REQUIRES: ParseSchedule accepted each schedule.
 ScheduleReplayResult ReplaySchedules(const std::vector<proto::Schedule>& schedules);
 

@@ -68,8 +68,8 @@ absl::Status ScheduleFiles(const std::string& dir, std::vector<std::string>* fil
     }
   }
   if (ec) {
-    return BadInput(absl::StrCat("cannot list ", Printable(dir, kMaxPathChars), ": ",
-                                 ec.message()));
+    return BadInput(absl::StrCat("cannot list ", Printable(dir, kMaxPathChars),
+                                 " or a folder below it: ", ec.message()));
   }
   std::sort(files->begin(), files->end());
   return absl::OkStatus();

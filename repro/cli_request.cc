@@ -313,7 +313,7 @@ absl::StatusOr<ReplayRequest> ParseReplay(const std::vector<std::string>& args,
   if (!parsed.ok()) return parsed.status();
   const Args& a = *parsed;
   if (a.positional.size() != 1) {
-    return WithUsage(BadInput("replay takes exactly one schedule file"));
+    return WithUsage(BadInput("replay takes exactly one schedule file or folder"));
   }
   ReplayRequest r;
   r.file = a.positional[0];

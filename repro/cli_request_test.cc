@@ -146,7 +146,7 @@ TEST(CliRequest, FuzzDurationLengthAndDefaultsLeftForExecution) {
 TEST(CliRequest, ReplayMinimizeMergeTakeOnePositional) {
   for (const Line& line : {Line{"replay"}, Line{"replay", "a", "b"}}) {
     absl::StatusOr<ReplayRequest> r = ParseReplay(line, "smpfuzz");
-    EXPECT_EQ(Message(r), "replay takes exactly one schedule file");
+    EXPECT_EQ(Message(r), "replay takes exactly one schedule file or folder");
     EXPECT_TRUE(ShowsUsage(r.status()));
   }
   EXPECT_EQ(Message(ParseMinimize({"minimize"}, "smpfuzz")),

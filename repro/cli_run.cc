@@ -119,8 +119,7 @@ absl::Status ReadPrefix(const std::string& file, RunRequest* r) {
   if (!r->search.memory_model) r->bounded.memory_model = config.memory_model;
   if (!r->search.enter_meaning) r->bounded.enter_meaning = config.enter_meaning;
   Executor executor(spec);
-  config.ApplyTo(executor);
-  ScheduleRun run = SchedulerFor(*schedule);
+  ScheduleRun run = PrepareExecution(*schedule, config, executor);
   r->bounded.prefix = DeviationPrefix(executor, *run.scheduler, config.max_steps);
   return absl::OkStatus();
 }
