@@ -79,17 +79,22 @@ TEST(CliFlags, UsageListsEveryCommandAndFlagWithinEightyColumns) {
     EXPECT_LE(line.size(), 80u) << line;
   }
   for (const CommandSpec& c : Commands()) {
-    EXPECT_NE(usage.find("  smpfuzz " + std::string(c.name)), std::string::npos) << c.name;
+    // The command's own block: from its synopsis to the next command's.
+    const size_t begin = usage.find("  smpfuzz " + std::string(c.name));
+    ASSERT_NE(begin, std::string::npos) << c.name;
+    const size_t end = usage.find("\n  smpfuzz ", begin + 1);  // its last newline
+    const std::string block =
+        usage.substr(begin, end == std::string::npos ? end : end + 1 - begin);
     for (const FlagSpec& f : c.flags) {
       // In the synopsis, and at the start of a line with its help.
       const std::string in_synopsis =
           f.required ? " " + FlagText(f) + " " : "[" + FlagText(f) + "]";
-      EXPECT_NE(usage.find(in_synopsis), std::string::npos) << c.name << " " << FlagText(f);
-      const size_t at = usage.find("\n      " + FlagText(f));
+      EXPECT_NE(block.find(in_synopsis), std::string::npos) << c.name << " " << FlagText(f);
+      const size_t at = block.find("\n      " + FlagText(f));
       ASSERT_NE(at, std::string::npos) << c.name << " " << FlagText(f);
-      const char next = usage[at + 7 + FlagText(f).size()];
+      const char next = block[at + 7 + FlagText(f).size()];
       EXPECT_TRUE(next == ' ' || next == '\n') << c.name << " " << FlagText(f);
-      EXPECT_NE(usage.find(std::string(f.help) + "\n"), std::string::npos) << f.help;
+      EXPECT_NE(block.find(std::string(f.help) + "\n"), std::string::npos) << f.help;
     }
   }
 }

@@ -37,7 +37,11 @@ bool ParseDuration(const std::string& text, double* seconds) {
     default: break;
   }
   uint64_t n = 0;
-  if (!absl::SimpleAtoi(number, &n) || n == 0 || n > 30 * 24 * 3600) return false;
+  // At most 30 days, whatever the unit.
+  if (!absl::SimpleAtoi(number, &n) || n == 0 || n > 30 * 24 * 3600 ||
+      static_cast<double>(n) * unit > 30 * 24 * 3600) {
+    return false;
+  }
   *seconds = static_cast<double>(n) * unit;
   return true;
 }

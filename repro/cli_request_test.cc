@@ -141,6 +141,10 @@ TEST(CliRequest, FuzzDurationLengthAndDefaultsLeftForExecution) {
   EXPECT_EQ(r->fuzzer, "f");
   EXPECT_EQ(Message(ParseFuzz({"fuzz", "--target=demo", "--time=soon"}, "smpfuzz")),
             "--time wants a duration such as 60s, 5m or 1h, not 'soon'");
+  // At most 30 days, in any unit.
+  EXPECT_TRUE(ParseFuzz({"fuzz", "--target=demo", "--time=720h"}, "smpfuzz").ok());
+  EXPECT_EQ(Message(ParseFuzz({"fuzz", "--target=demo", "--time=721h"}, "smpfuzz")),
+            "--time wants a duration such as 60s, 5m or 1h, not '721h'");
 }
 
 TEST(CliRequest, ReplayMinimizeMergeTakeOnePositional) {
