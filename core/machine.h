@@ -487,6 +487,11 @@ class Machine {
   // Makes the buffer ready for an atomic RMW of `cell` (see memory.h).
   void DrainForRmw(CellBase& cell);
   void RmwCommit(CellBase& cell, Word value, Loc loc);
+  // What every atomic read-modify-write does around its own work: before,
+  // its scheduling point, site and order barriers and the drain it needs;
+  // after, the access observers are told, then the barriers after it.
+  void RmwBefore(CellBase& cell, Loc loc, Order order);
+  void RmwAfter(const CellBase& cell, Loc loc, Order order);
   uint32_t Ask(const Choice* choices, uint32_t n);
   // Judges a quiescent execution (core/quiescence_report.h).
   void Quiesce();

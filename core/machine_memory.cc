@@ -246,12 +246,22 @@ void Machine::RmwCommit(CellBase& cell, Word value, Loc loc) {
   Commit(cpu, cell, value);
 }
 
-Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
-                  Order order) {
+inline void Machine::RmwBefore(CellBase& cell, Loc loc, Order order) {
   Point(cell.id_, PointOp::kWrite);
   SiteFence(loc);
   OrderBefore(order, loc);
   DrainForRmw(cell);
+}
+
+inline void Machine::RmwAfter(const CellBase& cell, Loc loc, Order order) {
+  Access(cell, AccessKind::kRmw, loc);
+  SiteFence(loc, /*after=*/true);
+  OrderAfter(order, loc);
+}
+
+Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
+                  Order order) {
+  RmwBefore(cell, loc, order);
   const Word old = cell.value_;
   if (old == expected) {
     Rec(Op::kCas, cell.id_, old, desired, loc);
@@ -261,37 +271,25 @@ Word Machine::Cas(CellBase& cell, Word expected, Word desired, Loc loc,
     Rec(Op::kCasFail, cell.id_, old, expected, loc);
     NoteLoad(cell.id_, old, loc);
   }
-  Access(cell, AccessKind::kRmw, loc);
-  SiteFence(loc, /*after=*/true);
-  OrderAfter(order, loc);
+  RmwAfter(cell, loc, order);
   return old;
 }
 
 Word Machine::Swap(CellBase& cell, Word value, Loc loc, Order order) {
-  Point(cell.id_, PointOp::kWrite);
-  SiteFence(loc);
-  OrderBefore(order, loc);
-  DrainForRmw(cell);
+  RmwBefore(cell, loc, order);
   const Word old = cell.value_;
   Rec(Op::kSwap, cell.id_, old, value, loc);
   RmwCommit(cell, value, loc);
-  Access(cell, AccessKind::kRmw, loc);
-  SiteFence(loc, /*after=*/true);
-  OrderAfter(order, loc);
+  RmwAfter(cell, loc, order);
   return old;
 }
 
 Word Machine::FetchAdd(CellBase& cell, Word delta, Loc loc, Order order) {
-  Point(cell.id_, PointOp::kWrite);
-  SiteFence(loc);
-  OrderBefore(order, loc);
-  DrainForRmw(cell);
+  RmwBefore(cell, loc, order);
   const Word old = cell.value_;
   Rec(Op::kAdd, cell.id_, old, old + delta, loc);
   RmwCommit(cell, old + delta, loc);
-  Access(cell, AccessKind::kRmw, loc);
-  SiteFence(loc, /*after=*/true);
-  OrderAfter(order, loc);
+  RmwAfter(cell, loc, order);
   return old;
 }
 
@@ -323,18 +321,13 @@ Word ApplyRmw(RmwOp op, Word old, Word operand, int bytes) {
 
 Word Machine::FetchOp(CellBase& cell, RmwOp op, Word operand, int bytes,
                       Loc loc, Order order) {
-  Point(cell.id_, PointOp::kWrite);
-  SiteFence(loc);
-  OrderBefore(order, loc);
-  DrainForRmw(cell);
+  RmwBefore(cell, loc, order);
   const Word old = cell.value_;
   const Word value = ApplyRmw(op, old, operand, bytes);
   const bool add = op == RmwOp::kAdd || op == RmwOp::kSub;
   Rec(add ? Op::kAdd : Op::kRmw, cell.id_, old, value, loc);
   RmwCommit(cell, value, loc);
-  Access(cell, AccessKind::kRmw, loc);
-  SiteFence(loc, /*after=*/true);
-  OrderAfter(order, loc);
+  RmwAfter(cell, loc, order);
   return old;
 }
 
