@@ -20,7 +20,7 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
   options.forbidden = &forbidden_;
   Execution result;
   {
-    Machine m(pool_, scheduler, options);
+    Machine m(pool_, scheduler, options, &machine_storage_);
     if (lockdep_on_) {
       lockdep_.Reset();
       m.AddObserver(&lockdep_);
@@ -31,9 +31,15 @@ Execution Executor::Run(Scheduler& scheduler, uint64_t max_steps,
     }
     for (Observer* o : extra_observers_) m.AddObserver(o);
     std::unique_ptr<Scenario> scenario = spec_.make(m);
-    m.SetFinalCheck([&] {
-      scenario->Check(m);
-      if (lockdep_on_) lockdep_.Finish(m);
+    // One pointer captured: the std::function keeps it without allocating.
+    struct Final {
+      Executor* executor;
+      Scenario* scenario;
+      Machine* machine;
+    } final{this, scenario.get(), &m};
+    m.SetFinalCheck([&final] {
+      final.scenario->Check(*final.machine);
+      if (final.executor->lockdep_on_) final.executor->lockdep_.Finish(*final.machine);
     });
     result.verdict = m.Run();
     result.picks = m.TakePicks();

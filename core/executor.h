@@ -1,8 +1,10 @@
 // Running one execution of a scenario under a scheduler.
 //
 // An Executor owns the FiberPool (stacks are reused across executions) and
-// builds a fresh Machine and a fresh Scenario object for every execution,
-// so execution k leaves nothing behind that changes execution k+1.
+// the room of the machine's containers (Machine::Storage), and builds a
+// fresh Machine and a fresh Scenario object for every execution, so
+// execution k leaves nothing behind that changes execution k+1 (what is
+// kept is capacity, handed over empty).
 //
 // Every execution runs with the lock-order / IPL-safety checker (lockdep,
 // core/lockdep.h) attached unless set_lockdep(false): it is attached before
@@ -21,6 +23,7 @@
 #include "core/block_hook.h"
 #include "core/fiber.h"
 #include "core/lockdep.h"
+#include "core/machine.h"
 #include "core/race_detector.h"
 #include "core/scenario.h"
 #include "core/scheduler.h"
@@ -114,6 +117,7 @@ class Executor {
   std::vector<Reorder> forbidden_;
   std::map<const void*, std::shared_ptr<void>> attachments_;
   FiberPool pool_;
+  Machine::Storage machine_storage_;  // each Run's machine's room
 };
 
 }  // namespace smp

@@ -1,19 +1,14 @@
 #include "core/lockdep.h"
 
 #include <algorithm>
+#include <cstring>
+#include <typeinfo>
 #include <utility>
 
 #include "core/report.h"
 
 namespace smp {
 namespace {
-
-// Machine levels 1..mask (bit L: level L).
-uint32_t LevelsUpTo(int mask) {
-  if (mask <= 0) return 0;
-  if (mask >= 31) return ~1u;
-  return ((1u << (mask + 1)) - 1) & ~1u;
-}
 
 const std::string& ObjName(const Machine& m, const Actor& a) {
   return a.kind == CtxKind::kThread ? m.thread_name(a.obj) : m.line_name(a.obj);
@@ -62,20 +57,20 @@ std::string RecursionMessage(const Machine& m, const Actor& who, int lock,
 }  // namespace
 
 Lockdep* Lockdep::Of(const Machine& m) {
+  // Lockdep is final: comparing types is the dynamic_cast, without its
+  // walk of the class hierarchy (smp_lock_want asks on every lock).
   for (Observer* o : m.observers()) {
-    if (auto* l = dynamic_cast<Lockdep*>(o)) return l;
+    if (typeid(*o) == typeid(Lockdep)) return static_cast<Lockdep*>(o);
   }
   return nullptr;
 }
 
 void Lockdep::Reset() {
   views_.clear();
-  classes_.clear();
+  num_locks_ = 0;  // classes_ and edges_ keep their room (Grow)
   held_.clear();
-  edges_.clear();
-  for (auto& cpu : slots_) {
-    for (uint16_t& s : cpu) s = kNoCtx;
-  }
+  static_assert(kNoCtx == 0xffff);
+  std::memset(slots_, 0xff, sizeof slots_);  // every slot kNoCtx
 }
 
 void Lockdep::Declare(int lock, const LockClass& cls) { Class(lock).cls = cls; }
@@ -84,20 +79,23 @@ void Lockdep::AddIplView(std::function<uint32_t(int cpu)> view) {
   views_.push_back(std::move(view));
 }
 
-Lockdep::ClassState& Lockdep::Class(int lock) {
-  if (lock >= static_cast<int>(classes_.size())) {
+void Lockdep::Grow(int lock) {
+  if (static_cast<int>(classes_.size()) <= lock) {
     classes_.resize(lock + 1);
     edges_.resize(lock + 1);
   }
-  return classes_[lock];
-}
-
-void Lockdep::Touch(const Actor& who) {
-  uint16_t* s = slots_[who.cpu];
-  s[who.depth] = who.ctx;
-  for (int d = who.depth + 1; d < kMaxDepth && s[d] != kNoCtx; ++d) {
-    s[d] = kNoCtx;
+  // Entries a previous execution used become new ones, keeping the room
+  // of their vectors.
+  for (int id = num_locks_; id <= lock; ++id) {
+    ClassState& c = classes_[id];
+    c.cls = LockClass{};
+    c.handler_levels = 0;
+    c.handler_sites.clear();
+    c.held_unblocked = 0;
+    c.held_sites.clear();
+    edges_[id].clear();
   }
+  num_locks_ = lock + 1;
 }
 
 bool Lockdep::OnStack(const Held& h, const Actor& who) const {
@@ -124,24 +122,22 @@ int Lockdep::FindOnStack(const Actor& who, int lock) const {
   return -1;
 }
 
-uint32_t Lockdep::Blocked(const Actor& who) const {
-  if (!who.intr_enabled) return ~0u;
-  uint32_t b = LevelsUpTo(who.mask);
-  for (const auto& view : views_) b |= view(who.cpu);
-  return b;
-}
-
-void Lockdep::ObserveHeld(const Actor& who, Loc loc) {
+// Inline in OnLock (one call per lock event); the rare new level is not.
+inline __attribute__((always_inline)) void Lockdep::ObserveHeld(const Actor& who,
+                                                                Loc loc) {
   const uint32_t open = ~Blocked(who) & ~1u;
   if (open == 0) return;
   for (const Held& h : held_) {
     if (h.ctx != who.ctx) continue;
     ClassState& c = classes_[h.lock];
     const uint32_t fresh = open & ~c.held_unblocked;
-    if (fresh == 0) continue;
-    c.held_unblocked |= fresh;
-    c.held_sites.emplace_back(fresh, Site{who, loc});
+    if (fresh != 0) HeldOpen(c, fresh, who, loc);
   }
+}
+
+void Lockdep::HeldOpen(ClassState& c, uint32_t fresh, const Actor& who, Loc loc) {
+  c.held_unblocked |= fresh;
+  c.held_sites.emplace_back(fresh, Site{who, loc});
 }
 
 void Lockdep::AddEdge(int from, int to, uint64_t gates, const Site& held,
@@ -193,6 +189,22 @@ void Lockdep::Want(Machine& m, int lock, Loc loc) {
   }
 }
 
+void Lockdep::ReleaseNotHeld(Machine& m, const Actor& who, int lock, Loc loc) {
+  std::string msg = "lock misuse: " + Describe(m, who) + " releases " +
+                    Quoted(m, lock) + " at " + LocText(loc) +
+                    ", which it does not hold";
+  for (const Held& h : held_) {
+    if (h.lock != lock) continue;
+    msg += " (it is held by " + Describe(m, h.site.who) + " since " +
+           LocText(h.site.loc) + ")";
+    break;
+  }
+  msg += ".";
+  std::string sig = "lock-misuse release-not-held " + m.lock_name(lock) +
+                    " @" + LocText(loc);
+  return Misuse(m, std::move(msg), std::move(sig), loc);
+}
+
 void Lockdep::OnLock(Machine& m, const Actor& who, LockOp op, int lock,
                      Loc loc) {
   Touch(who);
@@ -207,21 +219,7 @@ void Lockdep::OnLock(Machine& m, const Actor& who, LockOp op, int lock,
       // stack may release one.
       i = FindOnStack(who, lock);
     }
-    if (i < 0) {
-      std::string msg = "lock misuse: " + Describe(m, who) + " releases " +
-                        Quoted(m, lock) + " at " + LocText(loc) +
-                        ", which it does not hold";
-      for (const Held& h : held_) {
-        if (h.lock != lock) continue;
-        msg += " (it is held by " + Describe(m, h.site.who) + " since " +
-               LocText(h.site.loc) + ")";
-        break;
-      }
-      msg += ".";
-      std::string sig = "lock-misuse release-not-held " + m.lock_name(lock) +
-                        " @" + LocText(loc);
-      return Misuse(m, std::move(msg), std::move(sig), loc);
-    }
+    if (i < 0) return ReleaseNotHeld(m, who, lock, loc);
     ObserveHeld(who, loc);
     if (--held_[i].count == 0) held_.erase(held_.begin() + i);
     return;
@@ -317,7 +315,7 @@ void Lockdep::Finish(Machine& m) {
 }
 
 std::optional<Verdict> Lockdep::PredictIpl(const Machine& m) const {
-  for (size_t lock = 0; lock < classes_.size(); ++lock) {
+  for (size_t lock = 0; lock < static_cast<size_t>(num_locks_); ++lock) {
     const ClassState& c = classes_[lock];
     if (c.cls.recursive) continue;
     const uint32_t bad = c.handler_levels & c.held_unblocked;
@@ -395,7 +393,7 @@ std::optional<Verdict> Lockdep::PredictOrder(const Machine& m) const {
   std::vector<int> path;
   std::vector<const Edge*> cycle;
   // Each cycle is found from its lowest-numbered lock.
-  for (int s = 0; s < static_cast<int>(edges_.size()); ++s) {
+  for (int s = 0; s < num_locks_; ++s) {
     path.assign(1, s);
     cycle.clear();
     if (!FindCycle(s, s, ~uint64_t{0}, &path, &cycle, &budget)) continue;

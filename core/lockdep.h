@@ -75,7 +75,7 @@ struct LockClass {
   bool recursive = false;
 };
 
-class Lockdep : public Observer {
+class Lockdep final : public Observer {
  public:
   Lockdep() { Reset(); }
 
@@ -146,16 +146,42 @@ class Lockdep : public Observer {
     std::vector<std::pair<uint32_t, Site>> held_sites;
   };
 
-  ClassState& Class(int lock);
+  ClassState& Class(int lock) {
+    if (__builtin_expect(lock >= num_locks_, false)) {
+      Grow(lock);
+    }
+    return classes_[lock];
+  }
+  // Makes lock ids up to `lock` this execution's (new, undeclared).
+  void Grow(int lock);
   // Records that `who` runs now: its CPU's context slots up to its depth.
-  void Touch(const Actor& who);
+  void Touch(const Actor& who) {
+    uint16_t* s = slots_[who.cpu];
+    s[who.depth] = who.ctx;
+    for (int d = who.depth + 1; d < kMaxDepth && s[d] != kNoCtx; ++d) {
+      s[d] = kNoCtx;
+    }
+  }
   // True iff held entry `h` belongs to a context on `who`'s CPU at or
   // below `who`.
   bool OnStack(const Held& h, const Actor& who) const;
   int FindOwn(uint16_t ctx, int lock) const;
   int FindOnStack(const Actor& who, int lock) const;
-  uint32_t Blocked(const Actor& who) const;
+  // Machine levels `who`'s CPU blocks now (bit L: level L).
+  uint32_t Blocked(const Actor& who) const {
+    if (!who.intr_enabled) return ~0u;
+    // Levels 1..mask.
+    uint32_t b = who.mask <= 0    ? 0
+                 : who.mask >= 31 ? ~1u
+                                  : ((1u << (who.mask + 1)) - 1) & ~1u;
+    for (const auto& view : views_) b |= view(who.cpu);
+    return b;
+  }
   void ObserveHeld(const Actor& who, Loc loc);
+  // `fresh` levels were deliverable while a lock of class `c` was held.
+  void HeldOpen(ClassState& c, uint32_t fresh, const Actor& who, Loc loc);
+  // Ends the execution: `who` releases `lock`, which it does not hold.
+  void ReleaseNotHeld(Machine& m, const Actor& who, int lock, Loc loc);
   void AddEdge(int from, int to, uint64_t gates, const Site& held,
                const Site& via);
   // Ends the execution with kLockMisuse (returns only on the main fiber).
@@ -168,6 +194,9 @@ class Lockdep : public Observer {
                  std::vector<const Edge*>* edges, int* budget) const;
 
   std::vector<std::function<uint32_t(int)>> views_;
+  // Lock ids 0..num_locks_-1 are this execution's; entries past them are
+  // room kept from earlier executions (Reset, Grow).
+  int num_locks_ = 0;
   std::vector<ClassState> classes_;
   std::vector<Held> held_;
   std::vector<std::vector<Edge>> edges_;  // by source lock, sorted by `to`

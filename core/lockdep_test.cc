@@ -3,6 +3,7 @@
 #include "core/lockdep.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/cell.h"
@@ -132,6 +133,42 @@ TEST(Lockdep, InversionIsReportedOnAnExecutionThatDidNotDeadlock) {
 TEST(Lockdep, ReportIsDeterministic) {
   const ScenarioSpec spec = SpecOf<AbbaInverted>("abba");
   EXPECT_EQ(RunNoPreemption(spec).message, RunNoPreemption(spec).message);
+}
+
+// One checker for two executions, as the executor keeps it: Reset keeps
+// the room of the classes and the graph, and none of their content.
+TEST(Lockdep, ResetForgetsTheEdgesAndClassesOfTheLastExecution) {
+  Lockdep lockdep;
+  FiberPool pool;
+  NoPreemptionScheduler none;
+  const auto run = [&](bool ordered, bool adaptive) {
+    lockdep.Reset();
+    Machine m(pool, none, Machine::Options{});
+    m.AddObserver(&lockdep);
+    Abba abba(m, ordered);
+    if (adaptive) lockdep.Declare(abba.a.id(), LockClass{LockKind::kAdaptive});
+    EXPECT_TRUE(m.Run().clean());
+    return lockdep.Predict(m);
+  };
+  std::optional<Verdict> v = run(/*ordered=*/false, /*adaptive=*/true);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->signature, "lock-order [A>B] [B>A]");
+  // Undeclared, a lock is a spin lock again: a handler may take it.
+  Machine m(pool, none, Machine::Options{});
+  lockdep.Reset();
+  m.AddObserver(&lockdep);
+  Shared<int> word(m, "A.word");
+  const int a = m.AddLock("A", word);  // not declared
+  m.AddThread("t", 0, [&m] { m.Yield(); });
+  const int line = m.AddLine("dev", kLevel, [&m, a] {
+    m.LockAcquired(a);
+    m.LockReleased(a);
+  });
+  m.AddSource(line, 1, 1);
+  EXPECT_TRUE(m.Run().clean());
+  EXPECT_FALSE(lockdep.Predict(m).has_value());
+  // The inverted order of the first execution is forgotten.
+  EXPECT_FALSE(run(/*ordered=*/true, /*adaptive=*/false).has_value());
 }
 
 TEST(Lockdep, AnActualDeadlockKeepsItsDeadlockVerdict) {

@@ -14,7 +14,8 @@
 
 namespace smp {
 
-Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
+Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options,
+                 Storage* storage)
     : pool_(pool),
       scheduler_(scheduler),
       num_cpus_(std::clamp(options.num_cpus, 1, kMaxCpus)),
@@ -29,8 +30,9 @@ Machine::Machine(FiberPool& pool, Scheduler& scheduler, const Options& options)
       forbidden_(options.forbidden != nullptr && !options.forbidden->empty()
                      ? options.forbidden
                      : nullptr),
-      memory_(options.memory_model, options.enter_meaning,
-              std::clamp(options.num_cpus, 1, kMaxCpus)) {
+      storage_(storage) {
+  if (storage_ != nullptr) SwapStorage();  // empty containers, with room
+  memory_.Reset(options.memory_model, options.enter_meaning, num_cpus_);
   choices_.reserve(64);
   picks_.reserve(256);
   cells_.reserve(32);
@@ -42,6 +44,58 @@ Machine::~Machine() {
     if (c.fiber != nullptr) pool_.Release(c.fiber);
   }
   for (Fiber* f : dead_fibers_) pool_.Release(f);
+  if (storage_ == nullptr) return;
+  // What the members' destructors would do, in the same order (the
+  // extension first: it may read the machine), keeping the room.
+  extension_.reset();
+  reorders_.clear();
+  dead_fibers_.clear();
+  observed_.clear();
+  drainable_.clear();
+  choices_.clear();
+  global_runq_.clear();
+  spinners_.clear();
+  contexts_.clear();
+  for (Cpu& c : cpus_) {
+    c.stack.clear();
+    c.runq.clear();
+  }
+  access_observers_.clear();
+  observers_.clear();
+  final_check_ = nullptr;
+  cells_.clear();
+  locks_.clear();
+  channels_.clear();
+  sources_.clear();
+  lines_.clear();
+  threads_.clear();
+  SwapStorage();
+}
+
+void Machine::SwapStorage() {
+  Storage& s = *storage_;
+  threads_.swap(s.threads);
+  lines_.swap(s.lines);
+  sources_.swap(s.sources);
+  channels_.swap(s.channels);
+  locks_.swap(s.locks);
+  cells_.swap(s.cells);
+  observers_.swap(s.observers);
+  access_observers_.swap(s.access_observers);
+  std::swap(contexts_, s.contexts);
+  if (s.cpus.size() < static_cast<size_t>(num_cpus_)) s.cpus.resize(num_cpus_);
+  for (int k = 0; k < num_cpus_; ++k) {
+    cpus_[k].stack.swap(s.cpus[k].stack);
+    cpus_[k].runq.swap(s.cpus[k].runq);
+  }
+  spinners_.swap(s.spinners);
+  global_runq_.swap(s.global_runq);
+  choices_.swap(s.choices);
+  drainable_.swap(s.drainable);
+  observed_.swap(s.observed);
+  dead_fibers_.swap(s.dead_fibers);
+  reorders_.swap(s.reorders);
+  std::swap(memory_, s.memory);
 }
 
 // ---------------------------------------------------------------------------

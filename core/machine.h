@@ -42,7 +42,6 @@
 #define SMPFUZZ_CORE_MACHINE_H_
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -85,8 +84,14 @@ class Machine {
   // core/machine_options.h.
   using Options = MachineOptions;
 
-  // `pool` and `scheduler` must outlive the Machine.
-  Machine(FiberPool& pool, Scheduler& scheduler, const Options& options);
+  // The room of a run of machines' containers (core/machine_internal.h).
+  using Storage = internal::MachineStorage;
+
+  // `pool` and `scheduler` must outlive the Machine; so must `storage`
+  // (null: none), whose room the machine uses and gives back empty when it
+  // is destroyed. REQUIRES: no other live Machine uses `storage`.
+  Machine(FiberPool& pool, Scheduler& scheduler, const Options& options,
+          Storage* storage = nullptr);
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
   ~Machine();
@@ -327,6 +332,8 @@ class Machine {
   using CellInfo = internal::CellInfo;
   using Overwrite = internal::Overwrite;
 
+  // Exchanges the containers' room with storage_'s.
+  void SwapStorage();
   static void ContextMain(void* arg);
   void RunBody(Context* ctx);
   [[noreturn]] void FinishContext(Context* ctx);
@@ -539,6 +546,7 @@ class Machine {
   BlockHook* const block_hook_;
   const std::vector<SiteBarrier>* const site_barriers_;
   const std::vector<Reorder>* const forbidden_;
+  Storage* const storage_;
 
   // Declarations.
   std::vector<Thread> threads_;
@@ -554,7 +562,7 @@ class Machine {
 
   // Execution state.
   Cpu cpus_[kMaxCpus];
-  std::deque<Context> contexts_;        // stable addresses, id = index
+  internal::ContextList contexts_;      // stable addresses, id = index
   std::vector<Context*> spinners_;
   uint32_t runnable_ = 0;               // bit k: CpuRunnable(k)
   uint64_t raises_left_ = 0;            // assertions all sources have left

@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -21,6 +21,7 @@
 #include "core/fiber.h"
 #include "core/loc.h"
 #include "core/memory.h"
+#include "core/scheduler.h"
 #include "core/trace.h"
 
 // The engine's own invariants: always checked, never a verdict.
@@ -37,6 +38,7 @@ namespace smp {
 
 class CellBase;
 class Machine;
+class Observer;
 
 enum class CtxState : uint8_t { kRunnable, kSpinning, kParked, kDone };
 
@@ -137,6 +139,52 @@ struct CellInfo {
   Loc write_loc;
 };
 
+// The contexts of an execution, id = index, at addresses that stay put
+// while more are added. clear() keeps the room for the next execution's.
+class ContextList {
+ public:
+  // A default Context at the end.
+  Context& emplace_back() {
+    if (size_ == chunks_.size() * kChunk) {
+      chunks_.push_back(std::make_unique<Context[]>(kChunk));
+    }
+    Context& c = (*this)[size_++];
+    c = Context{};
+    return c;
+  }
+  size_t size() const { return size_; }
+  void clear() { size_ = 0; }
+  Context& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const Context& operator[](size_t i) const {
+    return chunks_[i / kChunk][i % kChunk];
+  }
+
+  template <typename List, typename Ref>
+  class Iter {
+   public:
+    Iter(List* list, size_t i) : list_(list), i_(i) {}
+    Ref operator*() const { return (*list_)[i_]; }
+    Iter& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator!=(const Iter& o) const { return i_ != o.i_; }
+
+   private:
+    List* list_;
+    size_t i_;
+  };
+  Iter<ContextList, Context&> begin() { return {this, 0}; }
+  Iter<ContextList, Context&> end() { return {this, size_}; }
+  Iter<const ContextList, const Context&> begin() const { return {this, 0}; }
+  Iter<const ContextList, const Context&> end() const { return {this, size_}; }
+
+ private:
+  static constexpr size_t kChunk = 16;
+  std::vector<std::unique_ptr<Context[]>> chunks_;
+  size_t size_ = 0;
+};
+
 // The latest lost update: `ctx` read `cell` (read_value at read_loc),
 // `other` then wrote other_value at other_loc, and `ctx` stored
 // stored_value at store_loc over it.
@@ -152,6 +200,34 @@ struct Overwrite {
   Loc store_loc;
 };
 
+// What the owner of a run of Machines (core/executor.h) keeps from one to
+// the next (Machine::Storage): the room of a machine's containers, handed
+// to the next Machine built with it and given back empty by its
+// destructor, so a run of executions allocates only while it grows.
+// Between two machines it holds no state but capacity (and the memory
+// system, which the next machine resets before use).
+struct MachineStorage {
+  struct CpuRoom {
+    std::vector<Context*> stack, runq;
+  };
+  std::vector<Thread> threads;
+  std::vector<Line> lines;
+  std::vector<Source> sources;
+  std::vector<Channel> channels;
+  std::vector<Lock> locks;
+  std::vector<CellInfo> cells;
+  std::vector<Observer*> observers, access_observers;
+  ContextList contexts;
+  std::vector<CpuRoom> cpus;
+  std::vector<Context*> spinners, global_runq;
+  std::vector<Choice> choices;
+  std::vector<int> drainable;
+  std::vector<bool> observed;
+  std::vector<Fiber*> dead_fibers;
+  std::vector<Reorder> reorders;
+  Memory memory;
+};
+
 // What reports read of a machine (Machine::View()): its state, by const
 // reference, valid while the machine is and not changed through here.
 struct MachineView {
@@ -162,7 +238,7 @@ struct MachineView {
   const std::vector<Channel>& channels;
   const std::vector<Lock>& locks;
   const std::vector<CellInfo>& cells;
-  const std::deque<Context>& contexts;  // id = index
+  const ContextList& contexts;          // id = index
   const Overwrite& overwrite;           // the latest lost update
 
   // "thread NAME", "intr NAME" or "softint NAME" (core/report.h).

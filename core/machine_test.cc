@@ -321,6 +321,72 @@ TEST(Machine, TwoMachinesCoexist) {
   EXPECT_EQ(xb.Peek(), 2);
 }
 
+// A TSO workload that leaves every container a Machine::Storage keeps
+// non-empty when it ends: buffered stores, a spinner, handler contexts, a
+// migratable thread, and (with `fail`) a thread abandoned by an assertion
+// and one spinning when it ends.
+struct Busy {
+  std::unique_ptr<Shared<int>> x, y, flag, never;
+  void Declare(Machine& m, bool fail) {
+    x = std::make_unique<Shared<int>>(m, "x");
+    y = std::make_unique<Shared<int>>(m, "y");
+    flag = std::make_unique<Shared<int>>(m, "flag");
+    m.AddLock("l", *flag);
+    m.AddChannel("c");
+    m.AddThread("a", 0, [this, &m, fail] {
+      x->Store(1);
+      y->Store(2);
+      m.SpinWhile(*flag, 0);
+      SMP_ASSERT(m, !fail, "stop with stores buffered");
+      m.Yield();
+    });
+    m.AddThread("b", 1, [this, &m] {
+      y->Store(3);
+      flag->Store(1);
+      x->Store(4);
+    });
+    m.AddThread("c", kAnyCpu, [this] { (void)x->Load(); });
+    if (fail) {
+      never = std::make_unique<Shared<int>>(m, "never");
+      m.AddThread("d", 1, [this, &m] { m.SpinWhile(*never, 0); });
+    }
+    const int line = m.AddLine("dev", 5, [this] { y->FetchAdd(1); });
+    m.AddSource(line, 2, 0b11);
+  }
+};
+
+Outcome ExecuteBusy(FiberPool& pool, Machine::Storage* storage, int cpus,
+                    uint64_t seed, bool fail) {
+  RandomScheduler random(seed);
+  Machine::Options o;
+  o.num_cpus = cpus;
+  o.record = true;
+  o.memory_model = MemoryModel::kTSO;
+  Busy busy;
+  Outcome r;
+  Machine m(pool, random, o, storage);
+  busy.Declare(m, fail);
+  r.verdict = m.Run();
+  r.picks = m.picks();
+  r.trace = m.TakeTrace().RenderText();
+  return r;
+}
+
+TEST(Machine, AMachineOnTheRoomAnotherLeftRunsAsAFreshOne) {
+  FiberPool pool;
+  Machine::Storage storage;
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    const Outcome fresh = ExecuteBusy(pool, nullptr, 2, seed, false);
+    // Before it on the same storage: a failed run, and one with more CPUs.
+    (void)ExecuteBusy(pool, &storage, 2, seed + 100, true);
+    (void)ExecuteBusy(pool, &storage, 3, seed + 200, false);
+    const Outcome reused = ExecuteBusy(pool, &storage, 2, seed, false);
+    ASSERT_EQ(fresh.trace, reused.trace) << "seed " << seed;
+    ASSERT_EQ(fresh.picks, reused.picks) << "seed " << seed;
+    ASSERT_EQ(fresh.verdict.signature, reused.verdict.signature);
+  }
+}
+
 // Issue 19, item 7: an splx to a value saved below the handler's own level
 // is reported where it happens, naming the handler, its level and the line.
 TEST(Machine, HandlerLoweringTheMaskBelowItsLevelIsReportedAtTheLine) {

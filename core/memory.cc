@@ -1,19 +1,37 @@
 #include "core/memory.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace smp {
 
 Memory::Memory(MemoryModel model, EnterMeaning enter, int num_cpus)
     : model_(model), enter_(enter) {
-  if (weak()) {
-    sb_.resize(num_cpus);
-    cpus_.resize(num_cpus);
-    // Scenarios declare a few dozen cells: one allocation each, not a
-    // regrowth per declaration.
-    cells_.reserve(32);
-    for (CpuState& c : cpus_) c.floor.reserve(32);
+  Reset(model, enter, num_cpus);
+}
+
+void Memory::Reset(MemoryModel model, EnterMeaning enter, int num_cpus) {
+  model_ = model;
+  enter_ = enter;
+  buffered_ = 0;
+  commit_seq_ = 0;
+  cells_.clear();
+  // Under SC nothing else is read: what sb_ and cpus_ hold waits for the
+  // next weak Reset.
+  if (!weak()) return;
+  sb_.resize(num_cpus);
+  cpus_.resize(num_cpus);
+  for (std::vector<Entry>& b : sb_) b.clear();
+  for (CpuState& c : cpus_) {
+    std::vector<uint32_t> floor = std::move(c.floor);
+    floor.clear();
+    c = CpuState{};
+    c.floor = std::move(floor);
   }
+  // Scenarios declare a few dozen cells: one allocation each, not a
+  // regrowth per declaration.
+  cells_.reserve(32);
+  for (CpuState& c : cpus_) c.floor.reserve(32);
 }
 
 void Memory::AddCell(Word initial) {

@@ -91,6 +91,12 @@ class Memory {
   };
 
   Memory(MemoryModel model, EnterMeaning enter, int num_cpus);
+  // Under SC, one CPU: holds nothing until Reset.
+  Memory() : Memory(MemoryModel::kSC, EnterMeaning::kAcquire, 1) {}
+  // Makes this what Memory(model, enter, num_cpus) makes, keeping the
+  // room its vectors have (an owner that keeps a Memory from one execution
+  // to the next allocates only while it grows).
+  void Reset(MemoryModel model, EnterMeaning enter, int num_cpus);
 
   MemoryModel model() const { return model_; }
   EnterMeaning enter_meaning() const { return enter_; }
@@ -153,8 +159,8 @@ class Memory {
     Loc last_load_loc;
   };
 
-  const MemoryModel model_;
-  const EnterMeaning enter_;
+  MemoryModel model_;
+  EnterMeaning enter_;
   int buffered_ = 0;
   uint64_t commit_seq_ = 0;
   std::vector<CellHistory> cells_;
