@@ -69,24 +69,9 @@ struct HwState::Storage {
   // CPU k's: zeroed before an execution uses them.
   std::vector<std::unique_ptr<char[]>> cpu_blocks;
   std::vector<Region> cpu_regions;
-  // The name of the cell at an address of a global or a cpu_info block,
-  // by (address, site of the first access): both determine it, as the
-  // region there is always the same one.
-  struct NameKey {
-    uintptr_t addr;
-    const __smp_site* site;
-    bool operator==(const NameKey& o) const { return addr == o.addr && site == o.site; }
-  };
-  struct NameHash {
-    size_t operator()(const NameKey& k) const {
-      return std::hash<uintptr_t>()(k.addr * 31 + reinterpret_cast<uintptr_t>(k.site));
-    }
-  };
-  struct Named {
-    std::string name;
-    int global;  // its index in Globals(), or -1: a cpu_info block
-  };
-  std::unordered_map<NameKey, Named, NameHash> names;
+  // The index in Globals() of the global holding an address a cell was
+  // made at: the registry is constant, so this holds across executions.
+  std::unordered_map<uintptr_t, int> global_of;
 
   AddrCell* CellAt(size_t i) {
     return reinterpret_cast<AddrCell*>(chunks[i / kChunk]->room[i % kChunk]);
@@ -276,15 +261,27 @@ void HwState::operator delete(void* p, size_t size) {
   ::operator delete(p);
 }
 
-AddrCell* HwState::NewCell(std::string name, const void* addr, uint32_t size) {
+void* HwState::CellRoom() {
   Storage& s = *storage_;
   if (s.cells_used == s.chunks.size() * Storage::kChunk) {
     s.chunks.push_back(std::make_unique<Storage::Chunk>());
   }
   void* room = s.chunks[s.cells_used / Storage::kChunk]->room[s.cells_used % Storage::kChunk];
   ++s.cells_used;
-  AddrCell* c = new (room) AddrCell(m_, std::move(name), const_cast<void*>(addr), size,
-                                    ReadBytes(addr, size));
+  return room;
+}
+
+AddrCell* HwState::NewCell(std::string name, const void* addr, uint32_t size) {
+  AddrCell* c = new (CellRoom()) AddrCell(m_, std::move(name), const_cast<void*>(addr), size,
+                                          ReadBytes(addr, size));
+  cells_.Insert(reinterpret_cast<uintptr_t>(addr), c);
+  return c;
+}
+
+AddrCell* HwState::NewCell(const Region* r, const char* what, const void* addr,
+                           uint32_t size) {
+  AddrCell* c = new (CellRoom()) AddrCell(m_, r, what, const_cast<void*>(addr), size,
+                                          ReadBytes(addr, size));
   cells_.Insert(reinterpret_cast<uintptr_t>(addr), c);
   return c;
 }
@@ -312,13 +309,13 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
                      " bytes: the machine sees 1-, 2-, 4- and 8-byte locations");
   }
   const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
-  // A global's cell was named here before (in this execution or an
-  // earlier one): its region is known without a search.
+  // A cell was made at this address of a global before (in this
+  // execution or an earlier one): its region is known without a search.
   int global = -1;
   const Region* r;
-  auto named = storage_->names.find(Storage::NameKey{a, site});
-  if (named != storage_->names.end() && named->second.global >= 0) {
-    global = named->second.global;
+  auto known = storage_->global_of.find(a);
+  if (known != storage_->global_of.end()) {
+    global = known->second;
     r = &Globals()[global].region;
   } else {
     r = RegionOf(a, &global);
@@ -375,44 +372,39 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
       break;
     }
   }
-  if (global >= 0) MarkGlobalDirty(global);
-  AddrCell* c;
-  if (r->kind == Region::kKmem) {
-    c = NewCell(CellName(*r, a, site), addr, size);
-  } else {
-    // A global's or a cpu_info block's region at `a` is always the same.
-    if (named == storage_->names.end()) {
-      named = storage_->names.emplace(Storage::NameKey{a, site},
-                                      Storage::Named{CellName(*r, a, site), global})
-                  .first;
-    }
-    c = NewCell(named->second.name, addr, size);
+  if (global >= 0) {
+    MarkGlobalDirty(global);
+    if (known == storage_->global_of.end()) storage_->global_of.emplace(a, global);
   }
+  AddrCell* c = NewCell(r, site->what, addr, size);
   cache_[SlotOf(a)] = Slot{a, c};
   return c;
 }
 
-std::string HwState::CellName(const Region& region, uintptr_t a, const __smp_site* site) {
-  const Region* r = &region;
+std::string AddrCell::NameOf(const CellBase& cell) {
+  const AddrCell& c = static_cast<const AddrCell&>(cell);
+  const Region* r = c.region_;
+  const char* what = c.what_;
+  const uintptr_t a = reinterpret_cast<uintptr_t>(c.mirror_);
   std::string name;
-  if (r->kind != Region::kKmem && site->what[0] != '\0' &&
-      std::strncmp(site->what, r->name.c_str(), r->name.size()) == 0 &&
-      std::strchr(site->what, '[') == nullptr) {
-    name = site->what;  // "fxp0.sc_txpending": the global's own name leads
-  } else if (r->kind == Region::kKmem && site->what[0] != '\0' &&
-             std::strstr(site->what, "[]") == nullptr) {
-    name = site->what;  // "sc->sc_txpending"
-  } else if (r->kind == Region::kCpuInfo && std::strstr(site->what, "->") != nullptr &&
-             std::strchr(site->what, '[') == nullptr) {
+  if (r->kind != Region::kKmem && what[0] != '\0' &&
+      std::strncmp(what, r->name.c_str(), r->name.size()) == 0 &&
+      std::strchr(what, '[') == nullptr) {
+    name = what;  // "fxp0.sc_txpending": the global's own name leads
+  } else if (r->kind == Region::kKmem && what[0] != '\0' &&
+             std::strstr(what, "[]") == nullptr) {
+    name = what;  // "sc->sc_txpending"
+  } else if (r->kind == Region::kCpuInfo && std::strstr(what, "->") != nullptr &&
+             std::strchr(what, '[') == nullptr) {
     // "ci->ci_data.cpu_ipending" on CPU 0: "cpu0.ci_data.cpu_ipending".
-    name = r->name + "." + (std::strstr(site->what, "->") + 2);
+    name = r->name + "." + (std::strstr(what, "->") + 2);
   } else {
     name = r->name + (a == r->lo ? std::string() : OffsetText(a - r->lo));
     // Reached through a pointer ("cv->cv_gen" into global uart0): the
     // expression says which field, the offset which instance.
-    if (site->what[0] != '\0' && std::strchr(site->what, '[') == nullptr &&
-        std::strstr(site->what, "->") != nullptr) {
-      name += std::string(" (") + site->what + ")";
+    if (what[0] != '\0' && std::strchr(what, '[') == nullptr &&
+        std::strstr(what, "->") != nullptr) {
+      name += std::string(" (") + what + ")";
     }
   }
   return name;

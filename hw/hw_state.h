@@ -19,10 +19,12 @@
 // What does not depend on the execution is kept from one execution to the
 // next on the same OS thread (HwState::Storage): the cpu_info blocks
 // (zeroed, not remade), the storage of the cells and of the address table
-// (emptied, not freed), and the name a global's or a cpu_info field's cell
-// gets from its address and its first access's site (a cache: what it
-// returns is what naming afresh gives). Globals are restored only where
-// this process wrote them since the last restore (MarkGlobalsDirty).
+// (emptied, not freed), and which global holds an address a cell was made
+// at (a cache: the registry of globals is constant). Globals are restored
+// only where this process wrote them since the last restore
+// (MarkGlobalsDirty). A cell's name is made only when a trace or a report
+// reads it (AddrCell), from its region and its first access's expression,
+// which determine it: the same name naming it at once would give.
 //
 // Binding: C code has no Machine& to pass, so the state is found through
 // Machine::Running() while the machine runs, and through the machine whose
@@ -55,11 +57,31 @@ constexpr int32_t kSitePointer = 2;
 
 namespace smp::hw {
 
+struct Region {
+  enum Kind : uint8_t { kGlobal, kKmem, kCpuInfo };
+  uintptr_t lo = 0;
+  uintptr_t hi = 0;  // one past the end
+  Kind kind = kGlobal;
+  bool freed = false;
+  std::string name;
+  Loc loc;  // where it was declared or allocated
+};
+
 // A cell standing for `size` bytes of plain memory at `addr`.
 class AddrCell : public CellBase {
  public:
+  // Named `name` now (a lock word's cell).
   AddrCell(Machine& m, std::string name, void* addr, uint32_t size, Word init)
       : CellBase(m, std::move(name), init) {
+    mirror_ = addr;
+    mirror_size_ = size;
+  }
+  // Named when a trace or report first reads the name, from what
+  // determines it: `region` (which holds `addr` and outlives the cell) and
+  // `what`, the expression of the first access (a static string).
+  AddrCell(Machine& m, const Region* region, const char* what, void* addr, uint32_t size,
+           Word init)
+      : CellBase(m, &AddrCell::NameOf, init), region_(region), what_(what) {
     mirror_ = addr;
     mirror_size_ = size;
   }
@@ -71,16 +93,11 @@ class AddrCell : public CellBase {
     value_ = v;
     Mirror();
   }
-};
 
-struct Region {
-  enum Kind : uint8_t { kGlobal, kKmem, kCpuInfo };
-  uintptr_t lo = 0;
-  uintptr_t hi = 0;  // one past the end
-  Kind kind = kGlobal;
-  bool freed = false;
-  std::string name;
-  Loc loc;  // where it was declared or allocated
+ private:
+  static std::string NameOf(const CellBase& cell);  // hw_state.cc
+  const Region* region_ = nullptr;
+  const char* what_ = "";
 };
 
 // Reads `size` bytes at `p` as a zero-extended word.
@@ -242,10 +259,13 @@ class HwState : public Machine::Extension {
   static HwState& Create(Machine& m);
   [[noreturn]] static void NotALock(Loc loc);
   static Storage* TakeStorage();
-  // A cell for `size` bytes at `addr`, starting from them, in the table.
+  // A cell for `size` bytes at `addr`, starting from them, in the table:
+  // named `name`, or (the second) after region `r` and the first access's
+  // expression `what` when its name is read.
   AddrCell* NewCell(std::string name, const void* addr, uint32_t size);
-  // The name of a new cell at `a` in region `r`, first accessed at `site`.
-  static std::string CellName(const Region& r, uintptr_t a, const __smp_site* site);
+  AddrCell* NewCell(const Region* r, const char* what, const void* addr, uint32_t size);
+  // Room for one more cell in storage_ (constructed by the caller).
+  void* CellRoom();
   AddrCell* CellSlow(const void* addr, uint32_t size, const __smp_site* site);
   // A direct-mapped cache in front of cells_: most accesses hit it.
   struct Slot {
