@@ -101,7 +101,9 @@ int Machine::RegisterCell(std::string name, CellBase* cell) {
 }
 
 int Machine::RegisterCell(CellNamer namer, CellBase* cell) {
-  cells_.push_back(CellInfo{std::string(), namer, cell});
+  CellInfo& info = cells_.emplace_back();  // built in place: no name to move
+  info.namer = namer;
+  info.cell = cell;
   memory_.AddCell(cell->value_);
   return static_cast<int>(cells_.size()) - 1;
 }

@@ -141,7 +141,7 @@ struct CellInfo {
   }
   mutable std::string name_;
   mutable CellNamer namer = nullptr;  // null: name_ is the name
-  CellBase* cell;
+  CellBase* cell = nullptr;
   int lock = -1;
   bool atomic = false;
   bool pointer = false;

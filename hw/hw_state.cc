@@ -69,8 +69,9 @@ struct HwState::Storage {
   // CPU k's: zeroed before an execution uses them.
   std::vector<std::unique_ptr<char[]>> cpu_blocks;
   std::vector<Region> cpu_regions;
-  // The index in Globals() of the global holding an address a cell was
-  // made at: the registry is constant, so this holds across executions.
+  // The index in Globals() of the global holding an address RegionOf was
+  // asked about (its shortcut): the registry is constant, so this holds
+  // across executions, and it grows only with addresses of globals.
   std::unordered_map<uintptr_t, int> global_of;
 
   AddrCell* CellAt(size_t i) {
@@ -198,25 +199,26 @@ HwState::HwState(Machine& m)
   RestoreGlobals();
 }
 
-void* HwState::CpuInfo(int index) {
-  if (cpu_info_count_ == 0) {
-    // Zeroed on first use: most scenarios never ask.
-    const size_t n = static_cast<size_t>(m_.num_cpus());
-    std::vector<std::unique_ptr<char[]>>& blocks = storage_->cpu_blocks;
-    while (blocks.size() < n) {
-      constexpr size_t kSize = kCpuInfoSize;
-      blocks.push_back(std::unique_ptr<char[]>(new char[kSize]));
-      Region r;
-      r.lo = reinterpret_cast<uintptr_t>(blocks.back().get());
-      r.hi = r.lo + kSize;
-      r.kind = Region::kCpuInfo;
-      r.name = "cpu" + std::to_string(blocks.size() - 1);
-      storage_->cpu_regions.push_back(std::move(r));
-    }
-    for (size_t k = 0; k < n; ++k) std::memset(blocks[k].get(), 0, kCpuInfoSize);
-    cpu_info_count_ = n;
+void* HwState::CpuInfoFirst(int index) {
+  // Zeroed on first use: most scenarios never ask.
+  const size_t n = static_cast<size_t>(m_.num_cpus());
+  std::vector<std::unique_ptr<char[]>>& blocks = storage_->cpu_blocks;
+  while (blocks.size() < n) {
+    constexpr size_t kSize = kCpuInfoSize;
+    blocks.push_back(std::unique_ptr<char[]>(new char[kSize]));
+    Region r;
+    r.lo = reinterpret_cast<uintptr_t>(blocks.back().get());
+    r.hi = r.lo + kSize;
+    r.kind = Region::kCpuInfo;
+    r.name = "cpu" + std::to_string(blocks.size() - 1);
+    storage_->cpu_regions.push_back(std::move(r));
   }
-  return storage_->cpu_blocks[index].get();
+  for (size_t k = 0; k < n; ++k) {
+    std::memset(blocks[k].get(), 0, kCpuInfoSize);
+    cpu_info_[k] = blocks[k].get();
+  }
+  cpu_info_count_ = n;
+  return cpu_info_[index];
 }
 
 HwState::~HwState() {
@@ -228,18 +230,39 @@ HwState::~HwState() {
 }
 
 const Region* HwState::RegionOf(uintptr_t a, int* global) const {
-  if (global != nullptr) *global = -1;
-  // Regions do not overlap: the order of the searches is the cheapest.
-  for (size_t i = 0; i < cpu_info_count_; ++i) {
-    const Region& r = storage_->cpu_regions[i];
-    if (a >= r.lo && a < r.hi) return &r;
+  // Regions do not overlap and stay where they are for the execution: the
+  // order of the searches is the cheapest, the region found last first (a
+  // new cell is most often beside the one before).
+  if (last_region_ != nullptr && a >= last_region_->lo && a < last_region_->hi) {
+    if (global != nullptr) *global = last_global_;
+    return last_region_;
   }
-  const int gi = GlobalAt(a);
+  const Region* found = nullptr;
+  int gi = -1;
+  for (size_t i = 0; i < cpu_info_count_ && found == nullptr; ++i) {
+    const Region& r = storage_->cpu_regions[i];
+    if (a >= r.lo && a < r.hi) found = &r;
+  }
+  if (found == nullptr) {
+    auto known = storage_->global_of.find(a);
+    if (known != storage_->global_of.end()) {
+      gi = known->second;
+    } else {
+      gi = GlobalAt(a);
+      if (gi >= 0) storage_->global_of.emplace(a, gi);
+    }
+    if (gi >= 0) found = &Globals()[gi].region;
+  }
+  if (found == nullptr) {
+    auto k = kmem_.upper_bound(a);
+    if (k != kmem_.begin() && a < std::prev(k)->second.hi) found = &std::prev(k)->second;
+  }
   if (global != nullptr) *global = gi;
-  if (gi >= 0) return &Globals()[gi].region;
-  auto k = kmem_.upper_bound(a);
-  if (k != kmem_.begin() && a < std::prev(k)->second.hi) return &std::prev(k)->second;
-  return nullptr;
+  if (found != nullptr) {
+    last_region_ = found;
+    last_global_ = gi;
+  }
+  return found;
 }
 
 void* HwState::operator new(size_t size) {
@@ -261,28 +284,20 @@ void HwState::operator delete(void* p, size_t size) {
   ::operator delete(p);
 }
 
-void* HwState::CellRoom() {
+AddrCell* HwState::NewCell(const Region* r, const char* what, const void* addr,
+                           uint32_t size) {
   Storage& s = *storage_;
   if (s.cells_used == s.chunks.size() * Storage::kChunk) {
     s.chunks.push_back(std::make_unique<Storage::Chunk>());
   }
   void* room = s.chunks[s.cells_used / Storage::kChunk]->room[s.cells_used % Storage::kChunk];
   ++s.cells_used;
-  return room;
-}
-
-AddrCell* HwState::NewCell(std::string name, const void* addr, uint32_t size) {
-  AddrCell* c = new (CellRoom()) AddrCell(m_, std::move(name), const_cast<void*>(addr), size,
-                                          ReadBytes(addr, size));
-  cells_.Insert(reinterpret_cast<uintptr_t>(addr), c);
-  return c;
-}
-
-AddrCell* HwState::NewCell(const Region* r, const char* what, const void* addr,
-                           uint32_t size) {
-  AddrCell* c = new (CellRoom()) AddrCell(m_, r, what, const_cast<void*>(addr), size,
-                                          ReadBytes(addr, size));
-  cells_.Insert(reinterpret_cast<uintptr_t>(addr), c);
+  AddrCell* c =
+      new (room) AddrCell(m_, r, what, const_cast<void*>(addr), size, ReadBytes(addr, size));
+  const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+  cells_.Insert(a, c);
+  uintptr_t& none = no_cell_[NoCellSlotOf(a)];
+  if (none == a) none = ~uintptr_t{0};
   return c;
 }
 
@@ -309,17 +324,8 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
                      " bytes: the machine sees 1-, 2-, 4- and 8-byte locations");
   }
   const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
-  // A cell was made at this address of a global before (in this
-  // execution or an earlier one): its region is known without a search.
   int global = -1;
-  const Region* r;
-  auto known = storage_->global_of.find(a);
-  if (known != storage_->global_of.end()) {
-    global = known->second;
-    r = &Globals()[global].region;
-  } else {
-    r = RegionOf(a, &global);
-  }
+  const Region* r = RegionOf(a, &global);
   if (r == nullptr && a < 4096) {
     char* msg = scratch_;
     std::snprintf(msg, kScratch, "NULL pointer dereference (%s)",
@@ -372,10 +378,7 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
       break;
     }
   }
-  if (global >= 0) {
-    MarkGlobalDirty(global);
-    if (known == storage_->global_of.end()) storage_->global_of.emplace(a, global);
-  }
+  if (global >= 0) MarkGlobalDirty(global);
   AddrCell* c = NewCell(r, site->what, addr, size);
   cache_[SlotOf(a)] = Slot{a, c};
   return c;
@@ -383,6 +386,8 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
 
 std::string AddrCell::NameOf(const CellBase& cell) {
   const AddrCell& c = static_cast<const AddrCell&>(cell);
+  // The lock word's cell is named after the lock, as a C++ lock's is.
+  if (c.region_ == nullptr) return c.machine().lock_name(c.lock_id) + ".word";
   const Region* r = c.region_;
   const char* what = c.what_;
   const uintptr_t a = reinterpret_cast<uintptr_t>(c.mirror_);
@@ -454,26 +459,23 @@ int HwState::CpuIndexOf(const void* ci) const {
 int HwState::DeclareLock(const void* word, uint32_t size, const char* name) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(word);
   if (AddrCell* c = FindCell(word); c != nullptr && c->lock_id >= 0) return c->lock_id;
-  std::string lock_name = name;
   if (size != 1 && size != 2 && size != 4 && size != 8) {
-    Unsupported("?", 0, "smp_lock_declare(\"" + lock_name + "\"): a lock word of " +
+    Unsupported("?", 0, "smp_lock_declare(\"" + std::string(name) + "\"): a lock word of " +
                             std::to_string(size) + " bytes (1, 2, 4 or 8)");
   }
-  // The lock word's cell is named after the lock, as a C++ lock's is.
-  std::string cell_name = lock_name + ".word";
   AddrCell* c = FindCell(word);
   if (c == nullptr) {
     int global = -1;
     const Region* r = RegionOf(a, &global);
     if (r == nullptr) {
-      Unsupported("?", 0, "smp_lock_declare(\"" + lock_name +
+      Unsupported("?", 0, "smp_lock_declare(\"" + std::string(name) +
                               "\"): the lock word is not shared memory "
                               "(a global or kmem_alloc)");
     }
     if (global >= 0) MarkGlobalDirty(global);
-    c = NewCell(std::move(cell_name), word, size);
+    c = NewCell(nullptr, "", word, size);  // named after the lock
   }
-  c->lock_id = m_.AddLock(lock_name, *c);
+  c->lock_id = m_.AddLock(name, *c);
   return c->lock_id;
 }
 

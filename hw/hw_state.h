@@ -70,15 +70,11 @@ struct Region {
 // A cell standing for `size` bytes of plain memory at `addr`.
 class AddrCell : public CellBase {
  public:
-  // Named `name` now (a lock word's cell).
-  AddrCell(Machine& m, std::string name, void* addr, uint32_t size, Word init)
-      : CellBase(m, std::move(name), init) {
-    mirror_ = addr;
-    mirror_size_ = size;
-  }
   // Named when a trace or report first reads the name, from what
   // determines it: `region` (which holds `addr` and outlives the cell) and
-  // `what`, the expression of the first access (a static string).
+  // `what`, the expression of the first access (a static string); or, with
+  // no region, a lock word's: "LOCK.word", after lock_id's lock (set
+  // before the name can be read).
   AddrCell(Machine& m, const Region* region, const char* what, void* addr, uint32_t size,
            Word init)
       : CellBase(m, &AddrCell::NameOf, init), region_(region), what_(what) {
@@ -198,8 +194,15 @@ class HwState : public Machine::Extension {
   // context's CPU sees it (its own newest store, buffered or not), or the
   // memory's bytes if it has no cell yet. Not a scheduling point.
   Word PeekAt(const void* addr, uint32_t size) {
+    // Configuration words (mutex(9)'s, spl's) are peeked on every
+    // operation and never become cells: remember where no cell is.
+    const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+    uintptr_t& none = no_cell_[NoCellSlotOf(a)];
+    if (none == a) return ReadBytes(addr, size);
     AddrCell* c = FindCell(addr);
-    return c == nullptr ? ReadBytes(addr, size) : m_.PeekValue(*c);
+    if (c != nullptr) return m_.PeekValue(*c);
+    none = a;
+    return ReadBytes(addr, size);
   }
   // The existing cell at `addr` or null (outside contexts).
   AddrCell* FindCell(const void* addr) {
@@ -214,7 +217,11 @@ class HwState : public Machine::Extension {
   void* KmemAlloc(size_t size, bool zero, Loc loc);
   void KmemFree(void* p, size_t size, Loc loc);
   // The cpu_info block of CPU `index`, made (zeroed) on first use.
-  void* CpuInfo(int index);
+  // REQUIRES: 0 <= index < the machine's number of CPUs.
+  void* CpuInfo(int index) {
+    if (__builtin_expect(cpu_info_count_ != 0, true)) return cpu_info_[index];
+    return CpuInfoFirst(index);
+  }
   int CpuIndexOf(const void* ci) const;
 
   // The wait channel named by address `wchan`, made (and named `name`, or
@@ -259,13 +266,10 @@ class HwState : public Machine::Extension {
   static HwState& Create(Machine& m);
   [[noreturn]] static void NotALock(Loc loc);
   static Storage* TakeStorage();
-  // A cell for `size` bytes at `addr`, starting from them, in the table:
-  // named `name`, or (the second) after region `r` and the first access's
-  // expression `what` when its name is read.
-  AddrCell* NewCell(std::string name, const void* addr, uint32_t size);
+  // A cell for `size` bytes at `addr`, starting from them, in the table,
+  // named (when its name is read) after region `r` and the first access's
+  // expression `what`, or with `r` null after its lock (AddrCell).
   AddrCell* NewCell(const Region* r, const char* what, const void* addr, uint32_t size);
-  // Room for one more cell in storage_ (constructed by the caller).
-  void* CellRoom();
   AddrCell* CellSlow(const void* addr, uint32_t size, const __smp_site* site);
   // A direct-mapped cache in front of cells_: most accesses hit it.
   struct Slot {
@@ -275,9 +279,21 @@ class HwState : public Machine::Extension {
   static constexpr int kSlots = 64;
   static size_t SlotOf(uintptr_t a) { return (a >> 2) & (kSlots - 1); }
   Slot cache_[kSlots];
+  // Addresses PeekAt found no cell at, direct-mapped; a new cell clears
+  // its address's entry (NewCell).
+  static constexpr int kNoCellSlots = 16;
+  static size_t NoCellSlotOf(uintptr_t a) { return (a >> 2) & (kNoCellSlots - 1); }
+  uintptr_t no_cell_[kNoCellSlots] = {~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                                      ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                                      ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                                      ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}};
+  void* CpuInfoFirst(int index);
+  void* cpu_info_[kMaxCpus] = {};  // the blocks in use, once made
   // The region holding `a` (freed kmem too), or null; for a global, its
   // index in Globals() in *global (else -1).
   const Region* RegionOf(uintptr_t a, int* global = nullptr) const;
+  mutable const Region* last_region_ = nullptr;  // RegionOf's last answer
+  mutable int last_global_ = -1;                 // and its global index
   [[noreturn]] void Refuse(const __smp_site* site, const std::string& what) const;
 
   static thread_local Machine* bound_;

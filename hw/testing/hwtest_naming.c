@@ -55,7 +55,8 @@ SMP_SCENARIO_C(race_kmem_field, .target = "hwtest", .variant = "race_kmem_field"
 /* ---- cell_names: the name each kind of location's cell gets (made only
  * when the trace reads it): a kmem field marked atomic in set-up, where no
  * expression names it; a kmem field and a global's field reached by
- * expression; a field of the CPU's cpu_info through a pointer. */
+ * expression; a field of the CPU's cpu_info through a pointer; a lock
+ * word, after its lock. */
 
 static void names_t0(void* arg) {
   struct softc* sc = arg;
@@ -66,9 +67,12 @@ static void names_t0(void* arg) {
   ci->ci_data.cpu_unused = 4;
 }
 
+static int g_names_lock;
+
 static void names_setup(void) {
   struct softc* sc = kmem_zalloc(sizeof(*sc), KM_SLEEP);
   smp_mark_atomic(&sc->sc_flags, sizeof sc->sc_flags);
+  smp_lock_declare(&g_names_lock, sizeof g_names_lock, "names_lock");
   smp_thread_create("t0", 0, names_t0, sc);
 }
 

@@ -302,6 +302,7 @@ TEST(HwRuntime, CellNamesComeFromTheRegionAndTheFirstAccess) {
     ASSERT_TRUE(e.verdict.clean()) << e.verdict.message;
     EXPECT_EQ(trace.cells, (std::vector<std::string>{
                                "kmem#1+4",            // marked in set-up: no expression
+                               "names_lock.word",     // a lock word, after its lock
                                "sc->sc_count",        // kmem, by expression
                                "g_sc.sc_flags",       // a global, by its own name
                                "cpu0.ci_data.cpu_unused",  // cpu_info, through ci->
@@ -309,6 +310,12 @@ TEST(HwRuntime, CellNamesComeFromTheRegionAndTheFirstAccess) {
         << "execution " << i << "\n"
         << trace.RenderText();
   }
+}
+
+// smp_peek remembers where no cell is (configuration words); a store that
+// makes the location a cell must make the next peek see it, buffered.
+TEST(HwRuntime, PeekSeesTheOwnStoreOnceTheLocationIsACell) {
+  ExpectCleanRuns("peek_own_store", 200, 15);
 }
 
 // A pointer field's values are addresses, which differ from run to run
