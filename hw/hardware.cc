@@ -196,10 +196,10 @@ void smp_lock_declare_class(const volatile void* word, size_t size, const char* 
 }
 void smp_lock_want_at(const volatile void* word, const char* file, int line) {
   Machine& m = Running("smp_lock_want", file, line);
-  smp::Lockdep* lockdep = smp::Lockdep::Of(m);
+  HwState& h = HwState::Of(m);
+  smp::Lockdep* lockdep = h.lockdep();
   if (lockdep == nullptr) return;
-  lockdep->Want(m, HwState::Of(m).LockOf(const_cast<const void*>(word), Loc{file, line}),
-                Loc{file, line});
+  lockdep->Want(m, h.LockOf(const_cast<const void*>(word), Loc{file, line}), Loc{file, line});
 }
 namespace {
 

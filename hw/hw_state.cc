@@ -7,6 +7,8 @@
 #include <new>
 #include <string>
 
+#include "core/lockdep.h"
+
 namespace smp::hw {
 
 thread_local Machine* HwState::bound_ = nullptr;
@@ -219,6 +221,18 @@ void* HwState::CpuInfoFirst(int index) {
   }
   cpu_info_count_ = n;
   return cpu_info_[index];
+}
+
+Lockdep* HwState::LockdepSlow() {
+  const std::vector<Observer*>& obs = m_.observers();
+  lockdep_ = Lockdep::Of(m_);
+  if (obs.size() <= kSeenObservers) {
+    std::copy(obs.begin(), obs.end(), lockdep_seen_);
+    lockdep_seen_n_ = obs.size();
+  } else {
+    lockdep_seen_n_ = ~size_t{0};  // too many to compare: search every time
+  }
+  return lockdep_;
 }
 
 HwState::~HwState() {

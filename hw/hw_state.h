@@ -55,6 +55,10 @@ extern "C" struct __smp_site {
 };
 constexpr int32_t kSitePointer = 2;
 
+namespace smp {
+class Lockdep;
+}  // namespace smp
+
 namespace smp::hw {
 
 struct Region {
@@ -253,6 +257,18 @@ class HwState : public Machine::Extension {
     }
     return false;
   }
+  // Lockdep::Of(machine()) (null: off), searched for again only when the
+  // machine's observers are not those of the last search: mutex(9) asks on
+  // every lock it wants.
+  Lockdep* lockdep() {
+    const std::vector<Observer*>& obs = m_.observers();
+    if (__builtin_expect(obs.size() == lockdep_seen_n_, true)) {
+      size_t i = 0;
+      while (i < obs.size() && obs[i] == lockdep_seen_[i]) ++i;
+      if (i == obs.size()) return lockdep_;
+    }
+    return LockdepSlow();
+  }
   // While a device callback runs its accesses are the device's: plain.
   bool in_device() const { return in_device_ != 0; }
   void EnterDevice() { ++in_device_; }
@@ -288,6 +304,11 @@ class HwState : public Machine::Extension {
                                       ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
                                       ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}};
   void* CpuInfoFirst(int index);
+  Lockdep* LockdepSlow();
+  static constexpr size_t kSeenObservers = 4;
+  Observer* lockdep_seen_[kSeenObservers] = {};
+  size_t lockdep_seen_n_ = ~size_t{0};  // none seen yet: never equal
+  Lockdep* lockdep_ = nullptr;
   void* cpu_info_[kMaxCpus] = {};  // the blocks in use, once made
   // The region holding `a` (freed kmem too), or null; for a global, its
   // index in Globals() in *global (else -1).
