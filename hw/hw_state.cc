@@ -34,6 +34,15 @@ std::vector<int>& DirtyList() {
   static auto* list = new std::vector<int>();
   return *list;
 }
+// MarkGlobalsDirty's search by exact address, direct-mapped: the index of
+// the first global starting above it. Set-up stores to the same addresses
+// in every execution. Emptied whenever the registry is sorted again.
+struct AboveSlot {
+  uintptr_t addr = ~uintptr_t{0};
+  size_t above = 0;
+};
+constexpr size_t kAboveSlots = 32;
+AboveSlot g_above[kAboveSlots];
 
 // "+24": a byte offset into a region, as names show it.
 std::string OffsetText(uintptr_t v) {
@@ -129,6 +138,7 @@ const std::vector<GlobalVar>& Globals() {
     std::sort(g.begin(), g.end(), [](const GlobalVar& a, const GlobalVar& b) {
       return a.region.lo < b.region.lo;
     });
+    for (AboveSlot& slot : g_above) slot = AboveSlot{};
     g_sorted = true;
   }
   return g;
@@ -175,8 +185,15 @@ void MarkGlobalsDirty(const void* addr, size_t n) {
   if (lo >= g_last_dirty_lo && lo + n <= g_last_dirty_hi) return;  // marked already
   const std::vector<GlobalVar>& g = Globals();
   // The global holding lo, then every one starting inside the range.
-  auto it = std::upper_bound(g.begin(), g.end(), lo,
-                             [](uintptr_t x, const GlobalVar& v) { return x < v.region.lo; });
+  AboveSlot& slot = g_above[(lo >> 3) % kAboveSlots];
+  if (slot.addr != lo) {
+    slot.addr = lo;
+    slot.above = static_cast<size_t>(
+        std::upper_bound(g.begin(), g.end(), lo,
+                         [](uintptr_t x, const GlobalVar& v) { return x < v.region.lo; }) -
+        g.begin());
+  }
+  auto it = g.begin() + static_cast<std::ptrdiff_t>(slot.above);
   if (it != g.begin() && lo < std::prev(it)->region.hi) {
     MarkGlobalDirty(static_cast<int>(std::prev(it) - g.begin()));
   }
