@@ -34,6 +34,10 @@ class CellBase {
  public:
   CellBase(Machine& m, std::string name, Word init)
       : m_(&m), value_(init), id_(m.RegisterCell(std::move(name), this)) {}
+  // A cell named by `namer` when its name is first read
+  // (Machine::RegisterCell).
+  CellBase(Machine& m, Machine::CellNamer namer, Word init)
+      : m_(&m), value_(init), id_(m.RegisterCell(namer, this)) {}
   CellBase(const CellBase&) = delete;
   CellBase& operator=(const CellBase&) = delete;
 

@@ -149,7 +149,15 @@ int Machine::AddLock(std::string name, const CellBase& cell) {
 void Machine::MarkAtomic(const CellBase& cell) { cells_[cell.id()].atomic = true; }
 
 int Machine::RegisterCell(std::string name, CellBase* cell) {
-  cells_.push_back(CellInfo{std::move(name), cell});
+  cells_.push_back(CellInfo{std::move(name), nullptr, cell});
+  memory_.AddCell(cell->value_);
+  return static_cast<int>(cells_.size()) - 1;
+}
+
+int Machine::RegisterCell(CellNamer namer, CellBase* cell) {
+  CellInfo& info = cells_.emplace_back();  // built in place: no name to move
+  info.namer = namer;
+  info.cell = cell;
   memory_.AddCell(cell->value_);
   return static_cast<int>(cells_.size()) - 1;
 }

@@ -225,7 +225,7 @@ class Machine {
   const std::string& line_name(int line) const { return lines_[line].name; }
   const std::string& thread_name(int thread) const { return threads_[thread].name; }
   const std::string& channel_name(int chan) const { return channels_[chan].name; }
-  const std::string& cell_name(int cell) const { return cells_[cell].name; }
+  const std::string& cell_name(int cell) const { return cells_[cell].Name(); }
   int num_locks() const { return static_cast<int>(locks_.size()); }
   // A cell the real code accesses with atomic_load/atomic_store (a flag):
   // the race detector never reports it. Not a scheduling point.
@@ -290,6 +290,11 @@ class Machine {
   // store. Wakes spinners on the cell.
   void DeviceStore(CellBase& cell, Word value, Loc loc);
   int RegisterCell(std::string name, CellBase* cell);
+  // A cell whose name `namer` makes when a trace or report first reads it
+  // (cell_name), from the cell's own state: what it returns must be what
+  // naming the cell at registration would have given.
+  using CellNamer = internal::CellNamer;
+  int RegisterCell(CellNamer namer, CellBase* cell);
   MemoryModel memory_model() const { return memory_.model(); }
 
   // ---- Layers above core ----

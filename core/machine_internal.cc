@@ -25,7 +25,7 @@ std::string MachineView::Describe(const Context* c) const {
 std::string MachineView::OverwriteText(const char* what) const {
   const Overwrite& o = overwrite;
   if (o.cell < 0) return "";
-  const std::string name = "'" + cells[o.cell].name + "'";
+  const std::string name = "'" + cells[o.cell].Name() + "'";
   const std::string by = Describe(&contexts[o.ctx]);
   const std::string other = Describe(&contexts[o.other]);
   std::string s = "\n  " + std::string(what) + " on " + name + ": " + by +
@@ -51,7 +51,7 @@ std::string MachineView::OverwriteText(const char* what) const {
 
 std::string MachineView::LastWriteText(int cell) const {
   const CellInfo& ci = cells[cell];
-  std::string s = "\n  it waits on '" + ci.name + "'";
+  std::string s = "\n  it waits on '" + ci.Name() + "'";
   if (ci.writer < 0) return s + ", which no context ever wrote.";
   return s + "; the last write to it: " + Describe(&contexts[ci.writer]) +
          " stored " + std::to_string(ci.written) + " (" + LocText(ci.write_loc) +

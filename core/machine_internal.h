@@ -125,9 +125,25 @@ struct Channel {
   Loc last_unpark_loc;
 };
 
+// Makes the name of a cell registered without one (Machine::RegisterCell),
+// from what determines it: the same cell state gives the same name.
+using CellNamer = std::string (*)(const CellBase& cell);
+
 struct CellInfo {
-  std::string name;
-  CellBase* cell;
+  // The cell's name. One registered with a namer is named on the first
+  // read (a trace or a report), so most executions make no name at all.
+  // REQUIRES: the cell is alive (true while its Machine runs and until its
+  // Extension, which owns hw/'s cells, is destroyed).
+  const std::string& Name() const {
+    if (namer != nullptr) {
+      name_ = namer(*cell);
+      namer = nullptr;
+    }
+    return name_;
+  }
+  mutable std::string name_;
+  mutable CellNamer namer = nullptr;  // null: name_ is the name
+  CellBase* cell = nullptr;
   int lock = -1;
   bool atomic = false;
   bool pointer = false;

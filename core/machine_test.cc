@@ -306,6 +306,43 @@ TEST(Machine, ReplayingPicksGivesAByteIdenticalTrace) {
   }
 }
 
+// A cell registered with a namer (hw/'s) is named once, when its name is
+// first read, and the trace shows that name.
+int g_namer_calls = 0;
+std::string CountingNamer(const CellBase&) {
+  ++g_namer_calls;
+  return "lazy.field";
+}
+class LazyCell : public CellBase {
+ public:
+  explicit LazyCell(Machine& m) : CellBase(m, &CountingNamer, 0) {}
+};
+
+TEST(Machine, ACellWithANamerIsNamedOnceWhenItsNameIsFirstRead) {
+  g_namer_calls = 0;
+  FiberPool pool;
+  NoPreemptionScheduler s;
+  Machine::Options o;
+  o.num_cpus = 1;
+  o.record = true;
+  Machine m(pool, s, o);
+  LazyCell c(m);
+  Shared<int> eager(m, "eager");
+  m.AddThread("t", 0, [&] {
+    m.Store(c, 7, Loc::Here());
+    eager.Store(1);
+  });
+  EXPECT_TRUE(m.Run().clean());
+  EXPECT_EQ(g_namer_calls, 0);
+  EXPECT_EQ(m.cell_name(eager.id()), "eager");
+  EXPECT_EQ(m.cell_name(c.id()), "lazy.field");
+  EXPECT_EQ(m.cell_name(c.id()), "lazy.field");
+  EXPECT_EQ(g_namer_calls, 1);
+  const std::string text = m.TakeTrace().RenderText();
+  EXPECT_NE(text.find("store lazy.field = 7"), std::string::npos) << text;
+  EXPECT_EQ(g_namer_calls, 1);
+}
+
 TEST(Machine, TwoMachinesCoexist) {
   FiberPool pool_a, pool_b;
   NoPreemptionScheduler s;

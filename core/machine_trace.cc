@@ -71,7 +71,7 @@ Trace Machine::TakeTrace() {
     t.contexts.push_back(TraceContext{std::move(name), c.kind, c.level});
   }
   for (const CellInfo& c : cells_) {
-    t.cells.push_back(c.name);
+    t.cells.push_back(c.Name());
     t.pointer_cells.push_back(c.pointer ? 1 : 0);
   }
   for (const Lock& l : locks_) t.locks.push_back(l.name);

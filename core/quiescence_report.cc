@@ -132,7 +132,7 @@ const internal::Context* QuiescenceReport::Blocker(const Context* c) const {
 
 std::string QuiescenceReport::WaitText(const Context* c) const {
   const internal::CellInfo& ci = m_.cells[c->wait_cell->id()];
-  std::string s = "spins on '" + ci.name + "' at " + LocText(c->wait_loc);
+  std::string s = "spins on '" + ci.Name() + "' at " + LocText(c->wait_loc);
   if (ci.lock >= 0) {
     const internal::Lock& l = m_.locks[ci.lock];
     s += " [lock " + l.name;
@@ -214,7 +214,7 @@ Verdict QuiescenceReport::Deadlock() const {
   }
   for (const Context& c : m_.contexts) {
     if (c.state != CtxState::kSpinning) continue;
-    sig_parts.push_back(m_.Label(&c) + " on " + m_.cells[c.wait_cell->id()].name);
+    sig_parts.push_back(m_.Label(&c) + " on " + m_.cells[c.wait_cell->id()].Name());
   }
   std::sort(sig_parts.begin(), sig_parts.end());
   msg += "no wait-for cycle: the cells spun on will never change";

@@ -29,6 +29,12 @@ namespace {
                               "final check): it needs a CPU");
 }
 
+// Out of line: smp_peek runs on every mutex(9) and spl operation.
+[[noreturn, gnu::noinline, gnu::cold]] void BadPeekSize(size_t size) {
+  Unsupported("?", 0, "smp_peek: a location of " + std::to_string(size) +
+                          " bytes (1, 2, 4 or 8)");
+}
+
 // The machine for a call that needs one; a call from outside any
 // execution is a misuse of the interface, not a finding.
 inline Machine& M(const char* what) {
@@ -190,10 +196,10 @@ void smp_lock_declare_class(const volatile void* word, size_t size, const char* 
 }
 void smp_lock_want_at(const volatile void* word, const char* file, int line) {
   Machine& m = Running("smp_lock_want", file, line);
-  smp::Lockdep* lockdep = smp::Lockdep::Of(m);
+  HwState& h = HwState::Of(m);
+  smp::Lockdep* lockdep = h.lockdep();
   if (lockdep == nullptr) return;
-  lockdep->Want(m, HwState::Of(m).LockOf(const_cast<const void*>(word), Loc{file, line}),
-                Loc{file, line});
+  lockdep->Want(m, h.LockOf(const_cast<const void*>(word), Loc{file, line}), Loc{file, line});
 }
 namespace {
 
@@ -235,9 +241,8 @@ void smp_crit_view(const volatile void* cpu0_count, size_t stride, size_t size) 
   });
 }
 uint64_t smp_peek(const volatile void* p, size_t size) {
-  if (size != 1 && size != 2 && size != 4 && size != 8) {
-    smp::hw::Unsupported("?", 0, "smp_peek: a location of " + std::to_string(size) +
-                                     " bytes (1, 2, 4 or 8)");
+  if (__builtin_expect(size != 1 && size != 2 && size != 4 && size != 8, false)) {
+    smp::hw::BadPeekSize(size);
   }
   return HwState::Of(M("smp_peek"))
       .PeekAt(const_cast<const void*>(p), static_cast<uint32_t>(size));

@@ -7,6 +7,8 @@
 #include <new>
 #include <string>
 
+#include "core/lockdep.h"
+
 namespace smp::hw {
 
 thread_local Machine* HwState::bound_ = nullptr;
@@ -32,6 +34,15 @@ std::vector<int>& DirtyList() {
   static auto* list = new std::vector<int>();
   return *list;
 }
+// MarkGlobalsDirty's search by exact address, direct-mapped: the index of
+// the first global starting above it. Set-up stores to the same addresses
+// in every execution. Emptied whenever the registry is sorted again.
+struct AboveSlot {
+  uintptr_t addr = ~uintptr_t{0};
+  size_t above = 0;
+};
+constexpr size_t kAboveSlots = 32;
+AboveSlot g_above[kAboveSlots];
 
 // "+24": a byte offset into a region, as names show it.
 std::string OffsetText(uintptr_t v) {
@@ -69,24 +80,10 @@ struct HwState::Storage {
   // CPU k's: zeroed before an execution uses them.
   std::vector<std::unique_ptr<char[]>> cpu_blocks;
   std::vector<Region> cpu_regions;
-  // The name of the cell at an address of a global or a cpu_info block,
-  // by (address, site of the first access): both determine it, as the
-  // region there is always the same one.
-  struct NameKey {
-    uintptr_t addr;
-    const __smp_site* site;
-    bool operator==(const NameKey& o) const { return addr == o.addr && site == o.site; }
-  };
-  struct NameHash {
-    size_t operator()(const NameKey& k) const {
-      return std::hash<uintptr_t>()(k.addr * 31 + reinterpret_cast<uintptr_t>(k.site));
-    }
-  };
-  struct Named {
-    std::string name;
-    int global;  // its index in Globals(), or -1: a cpu_info block
-  };
-  std::unordered_map<NameKey, Named, NameHash> names;
+  // The index in Globals() of the global holding an address RegionOf was
+  // asked about (its shortcut): the registry is constant, so this holds
+  // across executions, and it grows only with addresses of globals.
+  std::unordered_map<uintptr_t, int> global_of;
 
   AddrCell* CellAt(size_t i) {
     return reinterpret_cast<AddrCell*>(chunks[i / kChunk]->room[i % kChunk]);
@@ -141,6 +138,7 @@ const std::vector<GlobalVar>& Globals() {
     std::sort(g.begin(), g.end(), [](const GlobalVar& a, const GlobalVar& b) {
       return a.region.lo < b.region.lo;
     });
+    for (AboveSlot& slot : g_above) slot = AboveSlot{};
     g_sorted = true;
   }
   return g;
@@ -187,8 +185,15 @@ void MarkGlobalsDirty(const void* addr, size_t n) {
   if (lo >= g_last_dirty_lo && lo + n <= g_last_dirty_hi) return;  // marked already
   const std::vector<GlobalVar>& g = Globals();
   // The global holding lo, then every one starting inside the range.
-  auto it = std::upper_bound(g.begin(), g.end(), lo,
-                             [](uintptr_t x, const GlobalVar& v) { return x < v.region.lo; });
+  AboveSlot& slot = g_above[(lo >> 3) % kAboveSlots];
+  if (slot.addr != lo) {
+    slot.addr = lo;
+    slot.above = static_cast<size_t>(
+        std::upper_bound(g.begin(), g.end(), lo,
+                         [](uintptr_t x, const GlobalVar& v) { return x < v.region.lo; }) -
+        g.begin());
+  }
+  auto it = g.begin() + static_cast<std::ptrdiff_t>(slot.above);
   if (it != g.begin() && lo < std::prev(it)->region.hi) {
     MarkGlobalDirty(static_cast<int>(std::prev(it) - g.begin()));
   }
@@ -213,25 +218,38 @@ HwState::HwState(Machine& m)
   RestoreGlobals();
 }
 
-void* HwState::CpuInfo(int index) {
-  if (cpu_info_count_ == 0) {
-    // Zeroed on first use: most scenarios never ask.
-    const size_t n = static_cast<size_t>(m_.num_cpus());
-    std::vector<std::unique_ptr<char[]>>& blocks = storage_->cpu_blocks;
-    while (blocks.size() < n) {
-      constexpr size_t kSize = kCpuInfoSize;
-      blocks.push_back(std::unique_ptr<char[]>(new char[kSize]));
-      Region r;
-      r.lo = reinterpret_cast<uintptr_t>(blocks.back().get());
-      r.hi = r.lo + kSize;
-      r.kind = Region::kCpuInfo;
-      r.name = "cpu" + std::to_string(blocks.size() - 1);
-      storage_->cpu_regions.push_back(std::move(r));
-    }
-    for (size_t k = 0; k < n; ++k) std::memset(blocks[k].get(), 0, kCpuInfoSize);
-    cpu_info_count_ = n;
+void* HwState::CpuInfoFirst(int index) {
+  // Zeroed on first use: most scenarios never ask.
+  const size_t n = static_cast<size_t>(m_.num_cpus());
+  std::vector<std::unique_ptr<char[]>>& blocks = storage_->cpu_blocks;
+  while (blocks.size() < n) {
+    constexpr size_t kSize = kCpuInfoSize;
+    blocks.push_back(std::unique_ptr<char[]>(new char[kSize]));
+    Region r;
+    r.lo = reinterpret_cast<uintptr_t>(blocks.back().get());
+    r.hi = r.lo + kSize;
+    r.kind = Region::kCpuInfo;
+    r.name = "cpu" + std::to_string(blocks.size() - 1);
+    storage_->cpu_regions.push_back(std::move(r));
   }
-  return storage_->cpu_blocks[index].get();
+  for (size_t k = 0; k < n; ++k) {
+    std::memset(blocks[k].get(), 0, kCpuInfoSize);
+    cpu_info_[k] = blocks[k].get();
+  }
+  cpu_info_count_ = n;
+  return cpu_info_[index];
+}
+
+Lockdep* HwState::LockdepSlow() {
+  const std::vector<Observer*>& obs = m_.observers();
+  lockdep_ = Lockdep::Of(m_);
+  if (obs.size() <= kSeenObservers) {
+    std::copy(obs.begin(), obs.end(), lockdep_seen_);
+    lockdep_seen_n_ = obs.size();
+  } else {
+    lockdep_seen_n_ = ~size_t{0};  // too many to compare: search every time
+  }
+  return lockdep_;
 }
 
 HwState::~HwState() {
@@ -243,18 +261,39 @@ HwState::~HwState() {
 }
 
 const Region* HwState::RegionOf(uintptr_t a, int* global) const {
-  if (global != nullptr) *global = -1;
-  // Regions do not overlap: the order of the searches is the cheapest.
-  for (size_t i = 0; i < cpu_info_count_; ++i) {
-    const Region& r = storage_->cpu_regions[i];
-    if (a >= r.lo && a < r.hi) return &r;
+  // Regions do not overlap and stay where they are for the execution: the
+  // order of the searches is the cheapest, the region found last first (a
+  // new cell is most often beside the one before).
+  if (last_region_ != nullptr && a >= last_region_->lo && a < last_region_->hi) {
+    if (global != nullptr) *global = last_global_;
+    return last_region_;
   }
-  const int gi = GlobalAt(a);
+  const Region* found = nullptr;
+  int gi = -1;
+  for (size_t i = 0; i < cpu_info_count_ && found == nullptr; ++i) {
+    const Region& r = storage_->cpu_regions[i];
+    if (a >= r.lo && a < r.hi) found = &r;
+  }
+  if (found == nullptr) {
+    auto known = storage_->global_of.find(a);
+    if (known != storage_->global_of.end()) {
+      gi = known->second;
+    } else {
+      gi = GlobalAt(a);
+      if (gi >= 0) storage_->global_of.emplace(a, gi);
+    }
+    if (gi >= 0) found = &Globals()[gi].region;
+  }
+  if (found == nullptr) {
+    auto k = kmem_.upper_bound(a);
+    if (k != kmem_.begin() && a < std::prev(k)->second.hi) found = &std::prev(k)->second;
+  }
   if (global != nullptr) *global = gi;
-  if (gi >= 0) return &Globals()[gi].region;
-  auto k = kmem_.upper_bound(a);
-  if (k != kmem_.begin() && a < std::prev(k)->second.hi) return &std::prev(k)->second;
-  return nullptr;
+  if (found != nullptr) {
+    last_region_ = found;
+    last_global_ = gi;
+  }
+  return found;
 }
 
 void* HwState::operator new(size_t size) {
@@ -276,16 +315,20 @@ void HwState::operator delete(void* p, size_t size) {
   ::operator delete(p);
 }
 
-AddrCell* HwState::NewCell(std::string name, const void* addr, uint32_t size) {
+AddrCell* HwState::NewCell(const Region* r, const char* what, const void* addr,
+                           uint32_t size) {
   Storage& s = *storage_;
   if (s.cells_used == s.chunks.size() * Storage::kChunk) {
     s.chunks.push_back(std::make_unique<Storage::Chunk>());
   }
   void* room = s.chunks[s.cells_used / Storage::kChunk]->room[s.cells_used % Storage::kChunk];
   ++s.cells_used;
-  AddrCell* c = new (room) AddrCell(m_, std::move(name), const_cast<void*>(addr), size,
-                                    ReadBytes(addr, size));
-  cells_.Insert(reinterpret_cast<uintptr_t>(addr), c);
+  AddrCell* c =
+      new (room) AddrCell(m_, r, what, const_cast<void*>(addr), size, ReadBytes(addr, size));
+  const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+  cells_.Insert(a, c);
+  uintptr_t& none = no_cell_[NoCellSlotOf(a)];
+  if (none == a) none = ~uintptr_t{0};
   return c;
 }
 
@@ -312,17 +355,8 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
                      " bytes: the machine sees 1-, 2-, 4- and 8-byte locations");
   }
   const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
-  // A global's cell was named here before (in this execution or an
-  // earlier one): its region is known without a search.
   int global = -1;
-  const Region* r;
-  auto named = storage_->names.find(Storage::NameKey{a, site});
-  if (named != storage_->names.end() && named->second.global >= 0) {
-    global = named->second.global;
-    r = &Globals()[global].region;
-  } else {
-    r = RegionOf(a, &global);
-  }
+  const Region* r = RegionOf(a, &global);
   if (r == nullptr && a < 4096) {
     char* msg = scratch_;
     std::snprintf(msg, kScratch, "NULL pointer dereference (%s)",
@@ -376,43 +410,37 @@ AddrCell* HwState::CellSlow(const void* addr, uint32_t size,
     }
   }
   if (global >= 0) MarkGlobalDirty(global);
-  AddrCell* c;
-  if (r->kind == Region::kKmem) {
-    c = NewCell(CellName(*r, a, site), addr, size);
-  } else {
-    // A global's or a cpu_info block's region at `a` is always the same.
-    if (named == storage_->names.end()) {
-      named = storage_->names.emplace(Storage::NameKey{a, site},
-                                      Storage::Named{CellName(*r, a, site), global})
-                  .first;
-    }
-    c = NewCell(named->second.name, addr, size);
-  }
+  AddrCell* c = NewCell(r, site->what, addr, size);
   cache_[SlotOf(a)] = Slot{a, c};
   return c;
 }
 
-std::string HwState::CellName(const Region& region, uintptr_t a, const __smp_site* site) {
-  const Region* r = &region;
+std::string AddrCell::NameOf(const CellBase& cell) {
+  const AddrCell& c = static_cast<const AddrCell&>(cell);
+  // The lock word's cell is named after the lock, as a C++ lock's is.
+  if (c.region_ == nullptr) return c.machine().lock_name(c.lock_id) + ".word";
+  const Region* r = c.region_;
+  const char* what = c.what_;
+  const uintptr_t a = reinterpret_cast<uintptr_t>(c.mirror_);
   std::string name;
-  if (r->kind != Region::kKmem && site->what[0] != '\0' &&
-      std::strncmp(site->what, r->name.c_str(), r->name.size()) == 0 &&
-      std::strchr(site->what, '[') == nullptr) {
-    name = site->what;  // "fxp0.sc_txpending": the global's own name leads
-  } else if (r->kind == Region::kKmem && site->what[0] != '\0' &&
-             std::strstr(site->what, "[]") == nullptr) {
-    name = site->what;  // "sc->sc_txpending"
-  } else if (r->kind == Region::kCpuInfo && std::strstr(site->what, "->") != nullptr &&
-             std::strchr(site->what, '[') == nullptr) {
+  if (r->kind != Region::kKmem && what[0] != '\0' &&
+      std::strncmp(what, r->name.c_str(), r->name.size()) == 0 &&
+      std::strchr(what, '[') == nullptr) {
+    name = what;  // "fxp0.sc_txpending": the global's own name leads
+  } else if (r->kind == Region::kKmem && what[0] != '\0' &&
+             std::strstr(what, "[]") == nullptr) {
+    name = what;  // "sc->sc_txpending"
+  } else if (r->kind == Region::kCpuInfo && std::strstr(what, "->") != nullptr &&
+             std::strchr(what, '[') == nullptr) {
     // "ci->ci_data.cpu_ipending" on CPU 0: "cpu0.ci_data.cpu_ipending".
-    name = r->name + "." + (std::strstr(site->what, "->") + 2);
+    name = r->name + "." + (std::strstr(what, "->") + 2);
   } else {
     name = r->name + (a == r->lo ? std::string() : OffsetText(a - r->lo));
     // Reached through a pointer ("cv->cv_gen" into global uart0): the
     // expression says which field, the offset which instance.
-    if (site->what[0] != '\0' && std::strchr(site->what, '[') == nullptr &&
-        std::strstr(site->what, "->") != nullptr) {
-      name += std::string(" (") + site->what + ")";
+    if (what[0] != '\0' && std::strchr(what, '[') == nullptr &&
+        std::strstr(what, "->") != nullptr) {
+      name += std::string(" (") + what + ")";
     }
   }
   return name;
@@ -462,26 +490,23 @@ int HwState::CpuIndexOf(const void* ci) const {
 int HwState::DeclareLock(const void* word, uint32_t size, const char* name) {
   const uintptr_t a = reinterpret_cast<uintptr_t>(word);
   if (AddrCell* c = FindCell(word); c != nullptr && c->lock_id >= 0) return c->lock_id;
-  std::string lock_name = name;
   if (size != 1 && size != 2 && size != 4 && size != 8) {
-    Unsupported("?", 0, "smp_lock_declare(\"" + lock_name + "\"): a lock word of " +
+    Unsupported("?", 0, "smp_lock_declare(\"" + std::string(name) + "\"): a lock word of " +
                             std::to_string(size) + " bytes (1, 2, 4 or 8)");
   }
-  // The lock word's cell is named after the lock, as a C++ lock's is.
-  std::string cell_name = lock_name + ".word";
   AddrCell* c = FindCell(word);
   if (c == nullptr) {
     int global = -1;
     const Region* r = RegionOf(a, &global);
     if (r == nullptr) {
-      Unsupported("?", 0, "smp_lock_declare(\"" + lock_name +
+      Unsupported("?", 0, "smp_lock_declare(\"" + std::string(name) +
                               "\"): the lock word is not shared memory "
                               "(a global or kmem_alloc)");
     }
     if (global >= 0) MarkGlobalDirty(global);
-    c = NewCell(std::move(cell_name), word, size);
+    c = NewCell(nullptr, "", word, size);  // named after the lock
   }
-  c->lock_id = m_.AddLock(lock_name, *c);
+  c->lock_id = m_.AddLock(name, *c);
   return c->lock_id;
 }
 

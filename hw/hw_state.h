@@ -19,10 +19,12 @@
 // What does not depend on the execution is kept from one execution to the
 // next on the same OS thread (HwState::Storage): the cpu_info blocks
 // (zeroed, not remade), the storage of the cells and of the address table
-// (emptied, not freed), and the name a global's or a cpu_info field's cell
-// gets from its address and its first access's site (a cache: what it
-// returns is what naming afresh gives). Globals are restored only where
-// this process wrote them since the last restore (MarkGlobalsDirty).
+// (emptied, not freed), and which global holds an address a cell was made
+// at (a cache: the registry of globals is constant). Globals are restored
+// only where this process wrote them since the last restore
+// (MarkGlobalsDirty). A cell's name is made only when a trace or a report
+// reads it (AddrCell), from its region and its first access's expression,
+// which determine it: the same name naming it at once would give.
 //
 // Binding: C code has no Machine& to pass, so the state is found through
 // Machine::Running() while the machine runs, and through the machine whose
@@ -53,13 +55,33 @@ extern "C" struct __smp_site {
 };
 constexpr int32_t kSitePointer = 2;
 
+namespace smp {
+class Lockdep;
+}  // namespace smp
+
 namespace smp::hw {
+
+struct Region {
+  enum Kind : uint8_t { kGlobal, kKmem, kCpuInfo };
+  uintptr_t lo = 0;
+  uintptr_t hi = 0;  // one past the end
+  Kind kind = kGlobal;
+  bool freed = false;
+  std::string name;
+  Loc loc;  // where it was declared or allocated
+};
 
 // A cell standing for `size` bytes of plain memory at `addr`.
 class AddrCell : public CellBase {
  public:
-  AddrCell(Machine& m, std::string name, void* addr, uint32_t size, Word init)
-      : CellBase(m, std::move(name), init) {
+  // Named when a trace or report first reads the name, from what
+  // determines it: `region` (which holds `addr` and outlives the cell) and
+  // `what`, the expression of the first access (a static string); or, with
+  // no region, a lock word's: "LOCK.word", after lock_id's lock (set
+  // before the name can be read).
+  AddrCell(Machine& m, const Region* region, const char* what, void* addr, uint32_t size,
+           Word init)
+      : CellBase(m, &AddrCell::NameOf, init), region_(region), what_(what) {
     mirror_ = addr;
     mirror_size_ = size;
   }
@@ -71,16 +93,11 @@ class AddrCell : public CellBase {
     value_ = v;
     Mirror();
   }
-};
 
-struct Region {
-  enum Kind : uint8_t { kGlobal, kKmem, kCpuInfo };
-  uintptr_t lo = 0;
-  uintptr_t hi = 0;  // one past the end
-  Kind kind = kGlobal;
-  bool freed = false;
-  std::string name;
-  Loc loc;  // where it was declared or allocated
+ private:
+  static std::string NameOf(const CellBase& cell);  // hw_state.cc
+  const Region* region_ = nullptr;
+  const char* what_ = "";
 };
 
 // Reads `size` bytes at `p` as a zero-extended word.
@@ -181,8 +198,15 @@ class HwState : public Machine::Extension {
   // context's CPU sees it (its own newest store, buffered or not), or the
   // memory's bytes if it has no cell yet. Not a scheduling point.
   Word PeekAt(const void* addr, uint32_t size) {
+    // Configuration words (mutex(9)'s, spl's) are peeked on every
+    // operation and never become cells: remember where no cell is.
+    const uintptr_t a = reinterpret_cast<uintptr_t>(addr);
+    uintptr_t& none = no_cell_[NoCellSlotOf(a)];
+    if (none == a) return ReadBytes(addr, size);
     AddrCell* c = FindCell(addr);
-    return c == nullptr ? ReadBytes(addr, size) : m_.PeekValue(*c);
+    if (c != nullptr) return m_.PeekValue(*c);
+    none = a;
+    return ReadBytes(addr, size);
   }
   // The existing cell at `addr` or null (outside contexts).
   AddrCell* FindCell(const void* addr) {
@@ -197,7 +221,11 @@ class HwState : public Machine::Extension {
   void* KmemAlloc(size_t size, bool zero, Loc loc);
   void KmemFree(void* p, size_t size, Loc loc);
   // The cpu_info block of CPU `index`, made (zeroed) on first use.
-  void* CpuInfo(int index);
+  // REQUIRES: 0 <= index < the machine's number of CPUs.
+  void* CpuInfo(int index) {
+    if (__builtin_expect(cpu_info_count_ != 0, true)) return cpu_info_[index];
+    return CpuInfoFirst(index);
+  }
   int CpuIndexOf(const void* ci) const;
 
   // The wait channel named by address `wchan`, made (and named `name`, or
@@ -229,6 +257,18 @@ class HwState : public Machine::Extension {
     }
     return false;
   }
+  // Lockdep::Of(machine()) (null: off), searched for again only when the
+  // machine's observers are not those of the last search: mutex(9) asks on
+  // every lock it wants.
+  Lockdep* lockdep() {
+    const std::vector<Observer*>& obs = m_.observers();
+    if (__builtin_expect(obs.size() == lockdep_seen_n_, true)) {
+      size_t i = 0;
+      while (i < obs.size() && obs[i] == lockdep_seen_[i]) ++i;
+      if (i == obs.size()) return lockdep_;
+    }
+    return LockdepSlow();
+  }
   // While a device callback runs its accesses are the device's: plain.
   bool in_device() const { return in_device_ != 0; }
   void EnterDevice() { ++in_device_; }
@@ -242,10 +282,10 @@ class HwState : public Machine::Extension {
   static HwState& Create(Machine& m);
   [[noreturn]] static void NotALock(Loc loc);
   static Storage* TakeStorage();
-  // A cell for `size` bytes at `addr`, starting from them, in the table.
-  AddrCell* NewCell(std::string name, const void* addr, uint32_t size);
-  // The name of a new cell at `a` in region `r`, first accessed at `site`.
-  static std::string CellName(const Region& r, uintptr_t a, const __smp_site* site);
+  // A cell for `size` bytes at `addr`, starting from them, in the table,
+  // named (when its name is read) after region `r` and the first access's
+  // expression `what`, or with `r` null after its lock (AddrCell).
+  AddrCell* NewCell(const Region* r, const char* what, const void* addr, uint32_t size);
   AddrCell* CellSlow(const void* addr, uint32_t size, const __smp_site* site);
   // A direct-mapped cache in front of cells_: most accesses hit it.
   struct Slot {
@@ -255,9 +295,26 @@ class HwState : public Machine::Extension {
   static constexpr int kSlots = 64;
   static size_t SlotOf(uintptr_t a) { return (a >> 2) & (kSlots - 1); }
   Slot cache_[kSlots];
+  // Addresses PeekAt found no cell at, direct-mapped; a new cell clears
+  // its address's entry (NewCell).
+  static constexpr int kNoCellSlots = 16;
+  static size_t NoCellSlotOf(uintptr_t a) { return (a >> 2) & (kNoCellSlots - 1); }
+  uintptr_t no_cell_[kNoCellSlots] = {~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                                      ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                                      ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0},
+                                      ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}, ~uintptr_t{0}};
+  void* CpuInfoFirst(int index);
+  Lockdep* LockdepSlow();
+  static constexpr size_t kSeenObservers = 4;
+  Observer* lockdep_seen_[kSeenObservers] = {};
+  size_t lockdep_seen_n_ = ~size_t{0};  // none seen yet: never equal
+  Lockdep* lockdep_ = nullptr;
+  void* cpu_info_[kMaxCpus] = {};  // the blocks in use, once made
   // The region holding `a` (freed kmem too), or null; for a global, its
   // index in Globals() in *global (else -1).
   const Region* RegionOf(uintptr_t a, int* global = nullptr) const;
+  mutable const Region* last_region_ = nullptr;  // RegionOf's last answer
+  mutable int last_global_ = -1;                 // and its global index
   [[noreturn]] void Refuse(const __smp_site* site, const std::string& what) const;
 
   static thread_local Machine* bound_;

@@ -249,3 +249,24 @@ SMP_SCENARIO_C(flexible, .target = "hwtest", .variant = "flexible",
                .description = "a flexible array member of kmem'd memory",
                .expected = SMP_CLEAN, .cpus = 2, .max_steps = 2000,
                .setup = flex_setup)
+
+/* ---- peek_own_store: smp_peek of a location with no cell reads memory;
+ * once the context's store made it a cell, smp_peek sees that store even
+ * while it sits in the CPU's store buffer (TSO), memory still 0. */
+
+static int g_peeked;
+
+static void peek_thread(void* arg) {
+  (void)arg;
+  KASSERTMSG(smp_peek_var(&g_peeked) == 0, "no cell yet: memory");
+  KASSERTMSG(smp_peek_var(&g_peeked) == 0, "no cell yet, again");
+  g_peeked = 5;
+  KASSERTMSG(smp_peek_var(&g_peeked) == 5, "the CPU's own store, buffered or not");
+}
+
+static void peek_setup(void) { smp_thread_create("t0", 0, peek_thread, NULL); }
+
+SMP_SCENARIO_C(peek_own_store, .target = "hwtest", .variant = "peek_own_store",
+               .description = "smp_peek before and after a location becomes a cell",
+               .expected = SMP_CLEAN, .cpus = 1, .max_steps = 200,
+               .memory_model = SMP_TSO, .setup = peek_setup)

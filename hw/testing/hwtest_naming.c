@@ -51,3 +51,31 @@ SMP_SCENARIO_C(race_kmem_field, .target = "hwtest", .variant = "race_kmem_field"
                               "without a lock",
                .expected = SMP_DATA_RACE, .cpus = 2, .max_steps = 200,
                .detect_races = 1, .setup = race_kmem_setup)
+
+/* ---- cell_names: the name each kind of location's cell gets (made only
+ * when the trace reads it): a kmem field marked atomic in set-up, where no
+ * expression names it; a kmem field and a global's field reached by
+ * expression; a field of the CPU's cpu_info through a pointer; a lock
+ * word, after its lock. */
+
+static void names_t0(void* arg) {
+  struct softc* sc = arg;
+  sc->sc_flags = 1;
+  sc->sc_count = 2;
+  g_sc.sc_flags = 3;
+  struct cpu_info* ci = curcpu();
+  ci->ci_data.cpu_unused = 4;
+}
+
+static int g_names_lock;
+
+static void names_setup(void) {
+  struct softc* sc = kmem_zalloc(sizeof(*sc), KM_SLEEP);
+  smp_mark_atomic(&sc->sc_flags, sizeof sc->sc_flags);
+  smp_lock_declare(&g_names_lock, sizeof g_names_lock, "names_lock");
+  smp_thread_create("t0", 0, names_t0, sc);
+}
+
+SMP_SCENARIO_C(cell_names, .target = "hwtest", .variant = "cell_names",
+               .description = "one thread stores to a cell of each kind of region",
+               .expected = SMP_CLEAN, .cpus = 1, .max_steps = 200, .setup = names_setup)

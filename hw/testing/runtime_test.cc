@@ -289,6 +289,35 @@ TEST(HwRuntime, TraceLinesShowTheCSourceLocations) {
   EXPECT_NE(text.find("intr on cpu"), std::string::npos) << text;
 }
 
+// Cells are named only when a trace or a report reads the name, from the
+// region and the first access's expression: the names are those naming at
+// once gave, in the first execution and in later ones on the same thread
+// (whose cells reuse the earlier ones' storage).
+TEST(HwRuntime, CellNamesComeFromTheRegionAndTheFirstAccess) {
+  Executor executor(Hwtest("cell_names"));
+  for (uint64_t i = 0; i < 3; ++i) {
+    RandomScheduler random(ExecutionSeed(14, i));
+    Trace trace;
+    const Execution e = executor.Run(random, 0, &trace);
+    ASSERT_TRUE(e.verdict.clean()) << e.verdict.message;
+    EXPECT_EQ(trace.cells, (std::vector<std::string>{
+                               "kmem#1+4",            // marked in set-up: no expression
+                               "names_lock.word",     // a lock word, after its lock
+                               "sc->sc_count",        // kmem, by expression
+                               "g_sc.sc_flags",       // a global, by its own name
+                               "cpu0.ci_data.cpu_unused",  // cpu_info, through ci->
+                           }))
+        << "execution " << i << "\n"
+        << trace.RenderText();
+  }
+}
+
+// smp_peek remembers where no cell is (configuration words); a store that
+// makes the location a cell must make the next peek see it, buffered.
+TEST(HwRuntime, PeekSeesTheOwnStoreOnceTheLocationIsACell) {
+  ExpectCleanRuns("peek_own_store", 200, 15);
+}
+
 // A pointer field's values are addresses, which differ from run to run
 // (kmem blocks, ASLR): the trace names them by region instead, so that the
 // same schedule gives the same text in another process too.
